@@ -1,0 +1,53 @@
+from django.contrib import admin, messages
+
+from . import dlq
+from .models import DeadLetter, OutboxEvent
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(admin.ModelAdmin):
+    list_display = ("id", "status", "consumer_group", "event_type", "topic", "attempts", "error_type", "created_at")
+    list_filter = ("status", "consumer_group", "topic", "error_type")
+    search_fields = ("event_id", "key", "error")
+    date_hierarchy = "created_at"
+    actions = ["replay"]
+    readonly_fields = [f.name for f in DeadLetter._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_replay_permission(self, request):
+        return request.user.has_perm("events.change_deadletter")
+
+    @admin.action(description="Replay the selected dead letters (republish the original events)", permissions=["replay"])
+    def replay(self, request, queryset):
+        replayed, skipped = 0, []
+        for letter in queryset.filter(status=DeadLetter.Status.PENDING):
+            try:
+                dlq.dead_letter_replay(dead_letter=letter)
+                replayed += 1
+            except dlq.NotReplayable as exc:
+                skipped.append(str(exc))
+        self.message_user(request, f"Replayed {replayed} dead letter(s).", messages.SUCCESS)
+        for reason in skipped:
+            self.message_user(request, reason, messages.WARNING)
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(admin.ModelAdmin):
+    list_display = ("id", "event_type", "key", "topic", "created_at", "sent_at", "position")
+    list_filter = ("event_type", ("sent_at", admin.EmptyFieldListFilter))
+    search_fields = ("event_id", "key")
+    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,78 @@
+"""The CloudEvents 1.0 envelope every DSRS event travels in."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/json"
+SCHEMA_URN = "urn:dsrs:events:{type}:v{version}"
+
+
+class MalformedEvent(ValueError):
+    """An event that cannot be read as a DSRS envelope at all."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    subject: str
+    data: dict
+    source: str
+    dataschema: str
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    time: str = field(default_factory=_now)
+    specversion: str = SPEC_VERSION
+    datacontenttype: str = CONTENT_TYPE
+    traceparent: str | None = None
+    correlationid: str | None = None
+
+    @property
+    def schema_version(self) -> int:
+        try:
+            return int(self.dataschema.rsplit(":v", 1)[1])
+        except (IndexError, ValueError) as exc:
+            raise MalformedEvent(f"dataschema {self.dataschema!r} names no version") from exc
+
+    @property
+    def family(self) -> str:
+        """`registry.household.registered` belongs to the family (and topic) `registry.household`."""
+        parts = self.type.split(".")
+        if len(parts) < 3:
+            raise MalformedEvent(f"event type {self.type!r} is not <context>.<aggregate>.<action>")
+        return ".".join(parts[:2])
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True).encode()
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> Event:
+        if not isinstance(raw, dict):
+            raise MalformedEvent("the envelope is not a JSON object")
+        missing = [name for name in ("id", "type", "source", "subject", "time", "dataschema") if not raw.get(name)]
+        if missing:
+            raise MalformedEvent(f"the envelope lacks {', '.join(missing)}")
+        if raw.get("specversion") != SPEC_VERSION:
+            raise MalformedEvent(f"specversion {raw.get('specversion')!r} is not {SPEC_VERSION}")
+        if not isinstance(raw.get("data"), dict):
+            raise MalformedEvent("the envelope's data is not a JSON object")
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> Event:
+        try:
+            parsed = json.loads(raw)
+        except (TypeError, ValueError) as exc:
+            raise MalformedEvent(f"the event is not valid JSON: {exc}") from exc
+        return cls.from_dict(parsed)

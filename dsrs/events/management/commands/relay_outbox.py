@@ -1,0 +1,53 @@
+import logging
+import signal
+import threading
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from dsrs.events import relay
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Relay committed outbox events to the event transport (once, or with --follow until stopped)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--follow", action="store_true", help="keep relaying until SIGTERM/SIGINT")
+        parser.add_argument("--batch-size", type=int, default=None, help="rows per batch (default: setting)")
+        parser.add_argument("--idle-sleep", type=float, default=0.1, help="seconds to wait when nothing is queued")
+        parser.add_argument("--prune-every", type=float, default=60.0, help="seconds between prunes of sent rows")
+
+    def handle(self, *args, follow, batch_size, idle_sleep, prune_every, **options):
+        if batch_size is not None and batch_size < 1:
+            self.stderr.write("--batch-size must be at least 1")
+            raise SystemExit(2)
+        if not follow:
+            sent = 0
+            while count := relay.relay_once(batch_size=batch_size):
+                sent += count
+            self.stdout.write(f"relayed {sent} events")
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        self.stdout.write("relaying outbox; stop with Ctrl-C")
+        next_prune, backoff, total = time.monotonic() + prune_every, 0.5, 0
+        while not stop.is_set():
+            try:
+                close_old_connections()
+                count = relay.relay_once(batch_size=batch_size)
+                total += count
+                backoff = 0.5
+                if time.monotonic() >= next_prune:
+                    relay.prune_sent()
+                    next_prune = time.monotonic() + prune_every
+                if not count:
+                    stop.wait(idle_sleep)
+            except Exception as exc:  # the relay must outlive a broker or database outage
+                logger.warning("relay failed, retrying in %.1fs: %s", backoff, exc)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+        self.stdout.write(f"relay stopped after {total} events")

@@ -1,0 +1,67 @@
+import logging
+import signal
+import threading
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from dsrs.events import registry
+from dsrs.events.runtime import ConsumerRuntime
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Run the event consumers of every consumer group, or of the groups named with --group."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--group", action="append", dest="groups", help="a consumer group (repeatable)")
+        parser.add_argument("--list", action="store_true", dest="list_groups", help="list the consumer groups and their topics")
+        parser.add_argument("--drain", action="store_true", help="apply what is available, then exit")
+
+    def handle(self, *args, groups, list_groups, drain, **options):
+        known = registry.groups()
+        if list_groups:
+            for group in known:
+                self.stdout.write(f"{group}: {', '.join(registry.topics_for(group))}")
+            return
+        unknown = sorted(set(groups or []) - set(known))
+        if unknown:
+            raise CommandError(f"unknown consumer group(s) {', '.join(unknown)}; known: {', '.join(known)}")
+        groups = groups or known
+        stop = threading.Event()
+        if drain:
+            for group in groups:
+                runtime = ConsumerRuntime(group)
+                try:
+                    self.stdout.write(f"{group}: applied {runtime.drain()} records")
+                finally:
+                    runtime.close()
+            return
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        failed = threading.Event()
+        threads = [threading.Thread(target=self._run, args=(g, stop, failed), name=f"consumer-{g}") for g in groups]
+        self.stdout.write(f"consuming for {', '.join(groups)}; stop with Ctrl-C")
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failed.is_set():
+            raise CommandError("a consumer group stopped on an infrastructure error; restart to resume")
+
+    @staticmethod
+    def _run(group, stop, failed):
+        runtime = None
+        try:
+            runtime = ConsumerRuntime(group)
+            runtime.run(stop)
+        except Exception:
+            # Nothing was committed for the failed batch: the events come again after a restart.
+            logger.exception("consumer group %s stopped", group)
+            failed.set()
+            stop.set()
+        finally:
+            if runtime is not None:
+                runtime.close()
+            connections.close_all()

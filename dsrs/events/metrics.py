@@ -1,0 +1,77 @@
+"""Prometheus metrics of the event flow, served on /metrics with django-prometheus's."""
+
+from django.db.models import Count, Min
+from django.utils import timezone
+from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+
+RELAYED = Counter("dsrs_outbox_relayed_total", "Outbox events the broker accepted", ["transport"])
+RELAY_BATCH_SECONDS = Histogram("dsrs_relay_batch_seconds", "Time to relay one outbox batch", ["transport"])
+APPLIED = Counter("dsrs_events_applied_total", "Events applied by a consumer group", ["group"])
+DUPLICATES = Counter("dsrs_events_duplicates_total", "Redelivered events skipped by the inbox", ["group"])
+DEAD_LETTERED = Counter("dsrs_events_dead_lettered_total", "Events sent to the dead-letter path", ["group", "topic"])
+BATCH_SECONDS = Histogram("dsrs_consumer_batch_seconds", "Time to apply one consumed batch", ["group"])
+BATCH_SIZE = Histogram("dsrs_consumer_batch_size", "Records in one consumed batch", ["group"],
+                       buckets=(1, 10, 50, 100, 250, 500, 1000, 2500))
+
+
+def observe_relay(transport: str, sent: int, seconds: float) -> None:
+    RELAYED.labels(transport).inc(sent)
+    RELAY_BATCH_SECONDS.labels(transport).observe(seconds)
+
+
+def observe_batch(group: str, size: int, seconds: float) -> None:
+    BATCH_SECONDS.labels(group).observe(seconds)
+    BATCH_SIZE.labels(group).observe(size)
+
+
+def count_applied(group: str, applied: int, duplicates: int) -> None:
+    APPLIED.labels(group).inc(applied)
+    if duplicates:
+        DUPLICATES.labels(group).inc(duplicates)
+
+
+def count_dead_letter(group: str, topic: str) -> None:
+    DEAD_LETTERED.labels(group, topic).inc()
+
+
+class OutboxCollector:
+    """Backlog figures read from the database at scrape time, so every process reports the same."""
+
+    def describe(self):
+        yield GaugeMetricFamily("dsrs_outbox_backlog", "Outbox events not yet relayed")
+        yield GaugeMetricFamily("dsrs_outbox_oldest_unsent_age_seconds", "Age of the oldest unsent outbox event")
+        yield GaugeMetricFamily("dsrs_dead_letters_pending", "Dead letters awaiting replay", labels=["topic"])
+
+    def collect(self):
+        from django.db import DatabaseError
+
+        try:
+            yield from self._collect()
+        except DatabaseError:
+            return  # the readiness probe reports the database; a scrape must not fail on it
+
+    def _collect(self):
+        from .models import DeadLetter, OutboxEvent
+
+        unsent = OutboxEvent.objects.filter(sent_at__isnull=True).aggregate(n=Count("id"), oldest=Min("created_at"))
+        backlog = GaugeMetricFamily("dsrs_outbox_backlog", "Outbox events not yet relayed")
+        backlog.add_metric([], unsent["n"])
+        yield backlog
+        age = GaugeMetricFamily("dsrs_outbox_oldest_unsent_age_seconds", "Age of the oldest unsent outbox event")
+        age.add_metric([], (timezone.now() - unsent["oldest"]).total_seconds() if unsent["oldest"] else 0)
+        yield age
+        pending = GaugeMetricFamily("dsrs_dead_letters_pending", "Dead letters awaiting replay", labels=["topic"])
+        for row in DeadLetter.objects.filter(status=DeadLetter.Status.PENDING).values("topic").annotate(n=Count("id")):
+            pending.add_metric([row["topic"]], row["n"])
+        yield pending
+
+
+_registered = False
+
+
+def register_collectors() -> None:
+    global _registered
+    if not _registered:
+        REGISTRY.register(OutboxCollector())
+        _registered = True

@@ -1,0 +1,48 @@
+"""`publish()`: the only way an app emits an event."""
+
+from django.conf import settings
+from django.db import transaction
+
+from dsrs.observability import get_correlation_id
+
+from . import contracts, tracing
+from .envelope import SCHEMA_URN, Event
+from .models import OutboxEvent
+from .topics import topic_name
+
+
+class OutboxError(RuntimeError):
+    pass
+
+
+def publish(event_type: str, *, subject: str, data: dict, version: int = 1) -> Event:
+    """Write an event to the outbox, to be committed or rolled back with the caller's state change.
+
+    It must run inside the caller's `transaction.atomic()` block: an event written outside one could
+    be sent for a change that never committed.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise OutboxError(f"publish({event_type!r}) must be called inside transaction.atomic()")
+    event = Event(
+        type=event_type,
+        subject=str(subject),
+        data=data,
+        source=settings.EVENTS_SOURCE,
+        dataschema=SCHEMA_URN.format(type=event_type, version=version),
+        traceparent=tracing.current_traceparent(),
+        correlationid=get_correlation_id(),
+    )
+    contracts.validate(event_type, version, data)
+    append(event)
+    return event
+
+
+def append(event: Event) -> OutboxEvent:
+    """Put an already-built event in the outbox unchanged (a publish, or a replay keeping its id)."""
+    return OutboxEvent.objects.create(
+        event_id=event.id,
+        topic=topic_name(event.family),
+        key=event.subject,
+        event_type=event.type,
+        envelope=event.to_dict(),
+    )

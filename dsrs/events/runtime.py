@@ -1,0 +1,196 @@
+"""The consumer runtime: poll a batch, apply each event once, retry, dead-letter, commit offsets.
+
+For each batch, in one database transaction, the events not yet in the group's inbox are recorded
+there and their handlers run; then the offsets are committed. A redelivered event is found in the
+inbox and skipped. If any handler fails, the batch's transaction is rolled back and the batch is
+applied again one event per transaction, retrying a failing event with backoff up to
+EVENTS_MAX_ATTEMPTS times before it goes to the dead-letter path; the partition then moves on.
+An event that cannot be read, or breaks its contract, goes to the dead-letter path at once.
+Infrastructure failures (the database or another store unreachable) are never dead-lettered: the
+runtime stops without committing, and the events are delivered again when it restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+
+from dsrs.observability import bind_correlation_id, reset_correlation_id
+
+from . import contracts, failpoints, metrics, registry, tracing
+from .envelope import Event, MalformedEvent
+from .models import DeadLetter, InboxEvent
+from .transports import ConsumerSession, Delivery, get_transport
+
+logger = logging.getLogger(__name__)
+
+
+class TransientError(Exception):
+    """Raised by a handler when a dependency is unavailable: retry later, never dead-letter."""
+
+
+INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, TransientError)
+
+
+@dataclass
+class _Work:
+    delivery: Delivery
+    event: Event
+    handler: registry.Handler
+
+
+class ConsumerRuntime:
+    def __init__(self, group: str, *, session: ConsumerSession | None = None):
+        self.group = group
+        self.topics = registry.topics_for(group)
+        self.transport = get_transport()
+        self.session = session or self.transport.open_consumer(registry.group_id(group), self.topics)
+        self.batch_size = settings.EVENTS_CONSUMER_BATCH_SIZE
+
+    def close(self) -> None:
+        self.session.close()
+
+    # --- driving ----------------------------------------------------------------------------------
+    def run(self, stop: threading.Event, idle_sleep: float = 0.2) -> None:
+        logger.info("consumer group %s started on %s", self.group, ", ".join(self.topics))
+        while not stop.is_set():
+            if not self.poll_once(timeout=0.5):
+                stop.wait(idle_sleep if self.transport.name == "local" else 0)
+        logger.info("consumer group %s stopped", self.group)
+
+    def drain(self, *, idle_polls: int = 2, timeout: float = 0.5, max_seconds: float = 120.0) -> int:
+        """Apply everything available, returning once `idle_polls` polls in a row bring nothing."""
+        applied, idle, deadline = 0, 0, time.monotonic() + max_seconds
+        while idle < idle_polls and time.monotonic() < deadline:
+            count = self.poll_once(timeout=timeout)
+            applied += count
+            idle = 0 if count else idle + 1
+        return applied
+
+    def poll_once(self, timeout: float = 0.5) -> int:
+        close_old_connections()
+        deliveries = self.session.poll(self.batch_size, timeout)
+        if deliveries:
+            self.process(deliveries)
+        return len(deliveries)
+
+    # --- one batch --------------------------------------------------------------------------------
+    def process(self, deliveries: list[Delivery]) -> None:
+        started = time.monotonic()
+        work = [w for w in (self._read(d) for d in deliveries) if w is not None]
+        if work:
+            try:
+                self._apply_batch(work)
+            except INFRASTRUCTURE_ERRORS:
+                raise
+            except Exception:
+                logger.info("batch of %d failed in group %s; applying one by one", len(work), self.group)
+                for item in work:
+                    self._apply_with_retries(item)
+        failpoints.reach("consumer.after_db_commit")
+        self.session.commit(deliveries)
+        metrics.observe_batch(self.group, len(deliveries), time.monotonic() - started)
+
+    def _read(self, delivery: Delivery) -> _Work | None:
+        try:
+            event = self.transport.decode(delivery)
+            handler = registry.handler_for(self.group, event.type)
+            if handler is None:
+                return None  # another group's event on a shared topic
+            contracts.validate(event.type, event.schema_version, event.data)
+        except (MalformedEvent, contracts.ContractViolation) as exc:
+            self._dead_letter(delivery, None, exc, attempts=1)
+            return None
+        return _Work(delivery, event, handler)
+
+    def _apply_batch(self, work: list[_Work]) -> None:
+        with transaction.atomic():
+            ids = [w.event.id for w in work]
+            seen = {str(i) for i in InboxEvent.objects.filter(consumer_group=self.group, event_id__in=ids)
+                    .values_list("event_id", flat=True)}
+            fresh = []
+            for item in work:
+                if item.event.id not in seen:
+                    seen.add(item.event.id)
+                    fresh.append(item)
+            InboxEvent.objects.bulk_create([InboxEvent(consumer_group=self.group, event_id=w.event.id) for w in fresh])
+            for item in fresh:
+                self._handle(item)
+        metrics.count_applied(self.group, len(fresh), len(work) - len(fresh))
+
+    def _apply_with_retries(self, item: _Work) -> None:
+        max_attempts = settings.EVENTS_MAX_ATTEMPTS
+        for attempt in range(1, max_attempts + 1):
+            try:
+                with transaction.atomic():
+                    if InboxEvent.objects.filter(consumer_group=self.group, event_id=item.event.id).exists():
+                        return
+                    InboxEvent.objects.create(consumer_group=self.group, event_id=item.event.id)
+                    self._handle(item)
+                metrics.count_applied(self.group, 1, 0)
+                return
+            except INFRASTRUCTURE_ERRORS:
+                if attempt == max_attempts:
+                    raise
+                error = None
+            except Exception as exc:  # a handler's failure, whatever it is, must not stop the partition
+                error = exc
+                logger.warning("group %s failed %s (attempt %d/%d): %r",
+                               self.group, item.event.id, attempt, max_attempts, exc)
+                if attempt == max_attempts:
+                    self._dead_letter(item.delivery, item.event, error, attempts=attempt)
+                    return
+            time.sleep(min(settings.EVENTS_RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1),
+                           settings.EVENTS_RETRY_BACKOFF_MAX_SECONDS))
+
+    def _handle(self, item: _Work) -> None:
+        token = bind_correlation_id(item.event.correlationid or item.event.id)
+        try:
+            with tracing.tracer.start_as_current_span(
+                f"consume {item.event.type}",
+                context=tracing.context_from_traceparent(item.event.traceparent),
+                attributes={"messaging.consumer.group.name": self.group, "messaging.message.id": item.event.id},
+            ):
+                item.handler(item.event)
+        finally:
+            reset_correlation_id(token)
+
+    def _dead_letter(self, delivery: Delivery, event: Event | None, error: Exception, *, attempts: int) -> None:
+        event_id = event.id if event else delivery.headers.get("ce_id") or f"unreadable:{delivery.topic}:{delivery.partition}:{delivery.offset}"
+        headers = {
+            "dlq_error_type": type(error).__name__,
+            "dlq_error": str(error)[:1000],
+            "dlq_consumer_group": self.group,
+            "dlq_original_topic": delivery.topic,
+            "dlq_original_partition": str(delivery.partition),
+            "dlq_original_offset": str(delivery.offset),
+            "dlq_attempts": str(attempts),
+        }
+        logger.error("group %s dead-letters %s from %s[%d]@%d after %d attempt(s): %s",
+                     self.group, event_id, delivery.topic, delivery.partition, delivery.offset, attempts, error)
+        with transaction.atomic():
+            DeadLetter.objects.update_or_create(
+                consumer_group=self.group,
+                event_id=event_id,
+                defaults={
+                    "event_type": event.type if event else delivery.headers.get("ce_type", ""),
+                    "topic": delivery.topic,
+                    "partition": delivery.partition,
+                    "offset": delivery.offset,
+                    "key": delivery.key or "",
+                    "payload": (event.to_json() if event else (delivery.value or b"")).decode(errors="replace"),
+                    "headers": delivery.headers,
+                    "error_type": type(error).__name__,
+                    "error": "".join(traceback.format_exception(error))[-8000:],
+                    "attempts": attempts,
+                    "status": DeadLetter.Status.PENDING,
+                },
+            )
+        self.session.dead_letter(delivery, headers)
+        metrics.count_dead_letter(self.group, delivery.topic)

@@ -1,0 +1,240 @@
+"""Apache Kafka through confluent-kafka, in the CloudEvents Kafka binding's binary mode.
+
+The record's value is the event's `data` as JSON, its key the aggregate id, and every other envelope
+attribute a `ce_*` header, so brokers, routers and other services can read them without parsing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+from django.conf import settings
+
+from ..envelope import CONTENT_TYPE, Event, MalformedEvent
+from ..models import OutboxEvent
+from ..topics import dead_letter_topic
+from .base import Delivery
+
+logger = logging.getLogger(__name__)
+
+_ATTRIBUTES = ("id", "source", "type", "specversion", "time", "subject", "dataschema", "correlationid")
+
+
+def _headers_of(envelope: dict) -> list[tuple[str, bytes]]:
+    headers = [(f"ce_{name}", str(envelope[name]).encode()) for name in _ATTRIBUTES if envelope.get(name)]
+    headers.append(("content-type", envelope.get("datacontenttype", CONTENT_TYPE).encode()))
+    if envelope.get("traceparent"):
+        headers.append(("traceparent", envelope["traceparent"].encode()))
+    return headers
+
+
+def _decode_headers(raw) -> dict[str, str]:
+    decoded = {}
+    for name, value in raw or []:
+        try:
+            decoded[name] = value.decode() if isinstance(value, bytes) else (value or "")
+        except UnicodeDecodeError:
+            decoded[name] = value.hex()
+    return decoded
+
+
+class KafkaTransport:
+    name = "kafka"
+
+    def __init__(self, bootstrap_servers: str):
+        self.bootstrap_servers = bootstrap_servers
+        self._producer: Producer | None = None
+        self._known_topics: set[str] = set()
+
+    # --- producing --------------------------------------------------------------------------------
+    def producer_config(self) -> dict:
+        timeout_ms = int(settings.EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS * 1000)
+        return {
+            "bootstrap.servers": self.bootstrap_servers,
+            "enable.idempotence": True,
+            "acks": "all",
+            "linger.ms": 5,
+            "compression.type": "lz4",
+            "message.timeout.ms": timeout_ms,
+            "socket.timeout.ms": min(timeout_ms, 10000),
+        }
+
+    @property
+    def producer(self) -> Producer:
+        if self._producer is None:
+            self._producer = Producer(self.producer_config())
+        return self._producer
+
+    def send(self, rows: list[OutboxEvent]) -> list[int]:
+        """Produce every row asynchronously, then wait once for all delivery reports."""
+        delivered: list[int] = []
+        failures: list[str] = []
+        fatal: list[bool] = []
+
+        def report(row_id):
+            def on_delivery(err, _msg):
+                if err is None:
+                    delivered.append(row_id)
+                else:
+                    failures.append(str(err))
+                    if err.fatal():
+                        fatal.append(True)
+
+            return on_delivery
+
+        topics = {row.topic for row in rows} - self._known_topics
+        if topics:
+            self.ensure_topics(sorted(topics))
+            self._known_topics |= topics
+        for row in rows:
+            envelope = row.envelope
+            self._produce(
+                topic=row.topic,
+                key=row.key,
+                value=json.dumps(envelope["data"], separators=(",", ":")).encode(),
+                headers=_headers_of(envelope),
+                on_delivery=report(row.id),
+            )
+        remaining = self.producer.flush(settings.EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS + 5)
+        if fatal:
+            # A fatal error (e.g. a fenced idempotent producer) leaves the producer unusable.
+            self._producer = None
+        if failures or remaining:
+            logger.warning(
+                "kafka accepted %d of %d events (%d failed, %d undelivered): %s",
+                len(delivered), len(rows), len(failures), remaining, failures[:3],
+            )
+        return delivered
+
+    def _produce(self, **kwargs) -> None:
+        while True:
+            try:
+                self.producer.produce(**kwargs)
+                return
+            except BufferError:
+                # The local queue is full: let librdkafka drain some before adding more.
+                self.producer.poll(0.5)
+
+    # --- consuming --------------------------------------------------------------------------------
+    def open_consumer(self, group: str, topics: list[str]) -> KafkaConsumerSession:
+        self.ensure_topics(topics + [dead_letter_topic(t) for t in topics])
+        return KafkaConsumerSession(self, group, topics)
+
+    def decode(self, delivery: Delivery) -> Event:
+        headers = delivery.headers
+        envelope = {name: headers[f"ce_{name}"] for name in _ATTRIBUTES if f"ce_{name}" in headers}
+        envelope["datacontenttype"] = headers.get("content-type", CONTENT_TYPE)
+        if headers.get("traceparent"):
+            envelope["traceparent"] = headers["traceparent"]
+        if delivery.value is None:
+            raise MalformedEvent("the record has no value")
+        try:
+            envelope["data"] = json.loads(delivery.value)
+        except ValueError as exc:
+            raise MalformedEvent(f"the record's value is not valid JSON: {exc}") from exc
+        return Event.from_dict(envelope)
+
+    # --- administration ---------------------------------------------------------------------------
+    def admin(self) -> AdminClient:
+        return AdminClient({"bootstrap.servers": self.bootstrap_servers})
+
+    def ensure_topics(self, topics: list[str]) -> None:
+        admin = self.admin()
+        existing = set(admin.list_topics(timeout=10).topics)
+        missing = [t for t in dict.fromkeys(topics) if t not in existing]
+        if not missing:
+            return
+        futures = admin.create_topics(
+            [
+                NewTopic(
+                    topic,
+                    num_partitions=settings.EVENTS_KAFKA_TOPIC_PARTITIONS,
+                    replication_factor=settings.EVENTS_KAFKA_REPLICATION_FACTOR,
+                )
+                for topic in missing
+            ]
+        )
+        for topic, future in futures.items():
+            try:
+                future.result(timeout=15)
+            except KafkaException as exc:
+                if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                    raise
+
+    def check(self, timeout: float) -> None:
+        self.admin().list_topics(timeout=timeout)
+
+
+class KafkaConsumerSession:
+    def __init__(self, transport: KafkaTransport, group: str, topics: list[str]):
+        self.transport = transport
+        self.consumer = Consumer(
+            {
+                "bootstrap.servers": transport.bootstrap_servers,
+                "group.id": group,
+                "enable.auto.commit": False,
+                "auto.offset.reset": "earliest",
+                "session.timeout.ms": 10000,
+                "heartbeat.interval.ms": 2000,
+                "max.poll.interval.ms": 600000,
+                "fetch.wait.max.ms": 100,
+            }
+        )
+        self.consumer.subscribe(topics)
+        self._dlq_pending = 0
+
+    def poll(self, max_messages: int, timeout: float) -> list[Delivery]:
+        deliveries = []
+        for message in self.consumer.consume(num_messages=max_messages, timeout=timeout):
+            if message.error():
+                if message.error().code() != KafkaError._PARTITION_EOF:
+                    logger.warning("kafka consumer error: %s", message.error())
+                continue
+            key = message.key()
+            deliveries.append(
+                Delivery(
+                    topic=message.topic(),
+                    partition=message.partition(),
+                    offset=message.offset(),
+                    key=key.decode(errors="replace") if key else "",
+                    value=message.value(),
+                    headers=_decode_headers(message.headers()),
+                )
+            )
+        return deliveries
+
+    def dead_letter(self, delivery: Delivery, headers: dict[str, str]) -> None:
+        merged = dict(delivery.headers, **headers)
+        self.transport._produce(
+            topic=dead_letter_topic(delivery.topic),
+            key=delivery.key or None,
+            value=delivery.value,
+            headers=[(k, v.encode()) for k, v in merged.items()],
+        )
+        self._dlq_pending += 1
+
+    def commit(self, deliveries: list[Delivery]) -> None:
+        if self._dlq_pending:
+            left = self.transport.producer.flush(settings.EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS + 5)
+            if left:
+                raise KafkaException(KafkaError(KafkaError._MSG_TIMED_OUT, "dead letters not acknowledged"))
+            self._dlq_pending = 0
+        next_offsets: dict[tuple[str, int], int] = defaultdict(int)
+        for d in deliveries:
+            next_offsets[(d.topic, d.partition)] = max(next_offsets[(d.topic, d.partition)], d.offset + 1)
+        if not next_offsets:
+            return
+        offsets = [TopicPartition(t, p, o) for (t, p), o in next_offsets.items()]
+        try:
+            self.consumer.commit(offsets=offsets, asynchronous=False)
+        except KafkaException as exc:
+            # After a rebalance the partition may belong to another member, which will receive these
+            # records again; the inbox makes that second delivery harmless.
+            logger.warning("offset commit failed, records will be delivered again: %s", exc)
+
+    def close(self) -> None:
+        self.consumer.close()

@@ -1,0 +1,220 @@
+"""DSRS settings.
+
+Everything comes from the environment (django-environ). Without any environment the project runs on
+its embedded default: SQLite, the `local` event transport, the SQL analytics store and an in-process
+Celery broker. `DSRS_PROFILE=production` switches to the production profile, which refuses to start
+without its servers being named (Postgres, Kafka, MongoDB, Redis) and a real secret key.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
+
+PROFILE = env.str("DSRS_PROFILE", default="dev")
+if PROFILE not in {"dev", "production"}:
+    raise environ.ImproperlyConfigured(f"DSRS_PROFILE must be 'dev' or 'production', not {PROFILE!r}")
+IS_PRODUCTION = PROFILE == "production"
+
+DEBUG = env.bool("DJANGO_DEBUG", default=not IS_PRODUCTION)
+if IS_PRODUCTION:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+else:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["*"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_prometheus",
+    "rest_framework",
+    "rest_framework_simplejwt",
+    "dsrs.events",
+    "registry",
+    "eligibility",
+    "payment",
+    "analytics",
+    "identity",
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "dsrs.observability.CorrelationIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "dsrs.urls"
+WSGI_APPLICATION = "dsrs.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------
+if IS_PRODUCTION:
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
+    DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default runs the web server, relay and consumers as separate processes on one
+    # SQLite file: WAL lets readers work while one writer commits, and the timeout makes writers queue
+    # instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+         "transaction_mode": "IMMEDIATE"}
+    )
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "Asia/Manila"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- REST API ---------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "dsrs.api.DefaultPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "dsrs.api.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + ([] if IS_PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=10)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(hours=env.int("JWT_REFRESH_HOURS", default=12)),
+    "ISSUER": env.str("JWT_ISSUER", default="dsrs"),
+    "AUDIENCE": env.str("JWT_AUDIENCE", default="dsrs-api"),
+    "SIGNING_KEY": (
+        env.str("JWT_SIGNING_KEY")
+        if IS_PRODUCTION
+        else env.str("JWT_SIGNING_KEY", default="dev-only-jwt-signing-key-separate-from-secret-key")
+    ),
+}
+
+# --- Events -----------------------------------------------------------------------------------------
+EVENTS_TRANSPORT = env.str("EVENTS_TRANSPORT", default="kafka" if IS_PRODUCTION else "local")
+EVENTS_SOURCE = env.str("EVENTS_SOURCE", default="dsrs")
+EVENTS_TOPIC_PREFIX = env.str("EVENTS_TOPIC_PREFIX", default="")
+EVENTS_GROUP_PREFIX = env.str("EVENTS_GROUP_PREFIX", default="")
+EVENTS_KAFKA_BOOTSTRAP_SERVERS = (
+    env.str("KAFKA_BOOTSTRAP_SERVERS") if IS_PRODUCTION else env.str("KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:9092")
+)
+EVENTS_KAFKA_TOPIC_PARTITIONS = env.int("KAFKA_TOPIC_PARTITIONS", default=6)
+EVENTS_KAFKA_REPLICATION_FACTOR = env.int("KAFKA_REPLICATION_FACTOR", default=3 if IS_PRODUCTION else 1)
+# How long the relay waits for the broker to acknowledge a batch before leaving it for the next run.
+EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS = env.float("KAFKA_DELIVERY_TIMEOUT_SECONDS", default=15.0)
+EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=1000)
+EVENTS_CONSUMER_BATCH_SIZE = env.int("EVENTS_CONSUMER_BATCH_SIZE", default=500)
+EVENTS_MAX_ATTEMPTS = env.int("EVENTS_MAX_ATTEMPTS", default=5)
+EVENTS_RETRY_BACKOFF_SECONDS = env.float("EVENTS_RETRY_BACKOFF_SECONDS", default=0.5)
+EVENTS_RETRY_BACKOFF_MAX_SECONDS = env.float("EVENTS_RETRY_BACKOFF_MAX_SECONDS", default=30.0)
+EVENTS_OUTBOX_RETENTION_SECONDS = env.int("EVENTS_OUTBOX_RETENTION_SECONDS", default=24 * 3600)
+EVENTS_PRUNE_BATCH_SIZE = env.int("EVENTS_PRUNE_BATCH_SIZE", default=5000)
+
+# --- Business rules ---------------------------------------------------------------------------------
+# The threshold rule of the default program; a household qualifies when both figures are at or below
+# these limits (a lower PMT score means poorer).
+ELIGIBILITY_PROGRAM_CODE = env.str("ELIGIBILITY_PROGRAM_CODE", default="4PS")
+ELIGIBILITY_MAX_PMT_SCORE = env.float("ELIGIBILITY_MAX_PMT_SCORE", default=0.5)
+ELIGIBILITY_MAX_MONTHLY_INCOME = env.float("ELIGIBILITY_MAX_MONTHLY_INCOME", default=12000.0)
+PAYMENT_AMOUNT_PER_CYCLE = env.str("PAYMENT_AMOUNT_PER_CYCLE", default="750.00")
+PAYMENT_CURRENCY = env.str("PAYMENT_CURRENCY", default="PHP")
+# Scheduled payments older than this are settled by the periodic completion step.
+PAYMENT_COMPLETION_DELAY_SECONDS = env.float("PAYMENT_COMPLETION_DELAY_SECONDS", default=0.0)
+PAYMENT_COMPLETION_BATCH_SIZE = env.int("PAYMENT_COMPLETION_BATCH_SIZE", default=1000)
+
+# --- Analytics read model ---------------------------------------------------------------------------
+# Without MONGODB_URI the read model lives in the SQL database (the embedded default).
+ANALYTICS_MONGODB_URI = env.str("MONGODB_URI") if IS_PRODUCTION else env.str("MONGODB_URI", default="")
+ANALYTICS_MONGODB_DB = env.str("MONGODB_DB", default="dsrs_analytics")
+
+# --- Celery -----------------------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str("REDIS_URL") if IS_PRODUCTION else env.str("CELERY_BROKER_URL", default="memory://")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "dsrs.events.tasks.relay_outbox", "schedule": 1.0},
+    "prune-outbox": {"task": "dsrs.events.tasks.prune_outbox", "schedule": 60.0},
+    "complete-payments": {"task": "payment.tasks.complete_scheduled_payments", "schedule": 5.0},
+}
+# A relay run that is still going when the next beat fires must not pile up behind it.
+CELERY_TASK_ANNOTATIONS = {"dsrs.events.tasks.relay_outbox": {"expires": 2.0}}
+
+# --- Logging ----------------------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"correlation": {"()": "dsrs.observability.CorrelationIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+        },
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "plain"),
+            "filters": ["correlation"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "kafka": {"level": "WARNING"}},
+}
+
+if IS_PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import health
+
+admin.site.site_header = "DSRS — Dynamic Social Registry"
+admin.site.site_title = "DSRS admin"
+admin.site.index_title = "Registry, eligibility, payments and events"
+
+api_v1 = [
+    path("", include("registry.api.urls")),
+    path("", include("eligibility.api.urls")),
+    path("", include("payment.api.urls")),
+    path("", include("analytics.api.urls")),
+    path("", include("identity.api.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("healthz/live", health.live, name="healthz-live"),
+    path("healthz/ready", health.ready, name="healthz-ready"),
+    path("", include("django_prometheus.urls")),
+]

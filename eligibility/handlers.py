@@ -1,0 +1,29 @@
+"""Eligibility's consumer group: every household event leads to an assessment."""
+
+from decimal import Decimal
+from uuid import UUID
+
+from dsrs.events import Event, subscribe
+
+from . import services
+
+GROUP = "eligibility"
+
+
+def _facts(event: Event) -> services.HouseholdFacts:
+    data = event.data
+    return services.HouseholdFacts(
+        household_id=UUID(data["household_id"]),
+        version=data["version"],
+        status=data["status"],
+        region_code=data["region_code"],
+        household_size=data["household_size"],
+        monthly_income=Decimal(data["monthly_income"]),
+        pmt_score=Decimal(str(data["pmt_score"])),
+    )
+
+
+@subscribe(group=GROUP, event_type="registry.household.registered")
+@subscribe(group=GROUP, event_type="registry.household.updated")
+def on_household_changed(event: Event) -> None:
+    services.assessment_create(facts=_facts(event), source_event_id=UUID(event.id))

@@ -1,0 +1,31 @@
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from dsrs.api import DefaultPagination
+
+from .. import selectors
+from ..models import Payment
+
+
+class PaymentOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["id", "household_id", "assessment_id", "program_code", "cycle", "amount", "currency",
+                  "region_code", "status", "scheduled_at", "completed_at"]
+
+
+class PaymentFilterSerializer(serializers.Serializer):
+    household_id = serializers.UUIDField(required=False)
+    status = serializers.ChoiceField(choices=Payment.Status.choices, required=False)
+    cycle = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
+                                   error_messages={"invalid": "Use the form YYYY-MM."})
+    region_code = serializers.CharField(required=False, max_length=10)
+
+
+class PaymentListApi(APIView):
+    def get(self, request):
+        filters = PaymentFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(selectors.payment_list(**filters.validated_data), request, view=self)
+        return paginator.get_paginated_response(PaymentOutputSerializer(page, many=True).data)

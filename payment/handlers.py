@@ -1,0 +1,22 @@
+"""Payment's consumer group: every approval leads to one scheduled payment per cycle."""
+
+from datetime import datetime
+from uuid import UUID
+
+from dsrs.events import Event, subscribe
+
+from . import services
+
+GROUP = "payment"
+
+
+@subscribe(group=GROUP, event_type="eligibility.assessment.approved")
+def on_assessment_approved(event: Event) -> None:
+    data = event.data
+    services.payment_schedule(
+        household_id=UUID(data["household_id"]),
+        assessment_id=UUID(data["assessment_id"]),
+        program_code=data["program_code"],
+        region_code=data["region_code"],
+        cycle=services.cycle_of(datetime.fromisoformat(data["assessed_at"])),
+    )

@@ -1,0 +1,53 @@
+from django.http import Http404
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dsrs.api import DefaultPagination
+
+from .. import selectors, services
+from .serializers import HouseholdInputSerializer, HouseholdOutputSerializer
+
+
+class HouseholdListCreateApi(APIView):
+    def get(self, request):
+        households = selectors.household_list(
+            region_code=request.query_params.get("region_code"),
+            status=request.query_params.get("status"),
+            search=request.query_params.get("search"),
+        )
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(households, request, view=self)
+        return paginator.get_paginated_response(HouseholdOutputSerializer(page, many=True).data)
+
+    def post(self, request):
+        serializer = HouseholdInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("status", None)
+        household = services.household_register(**data)
+        return Response(HouseholdOutputSerializer(household).data, status=status.HTTP_201_CREATED)
+
+
+class HouseholdDetailApi(APIView):
+    def _get(self, household_id):
+        household = selectors.household_get(household_id=household_id)
+        if household is None:
+            raise Http404(f"No household with id {household_id}.")
+        return household
+
+    def get(self, request, household_id):
+        return Response(HouseholdOutputSerializer(self._get(household_id)).data)
+
+    def put(self, request, household_id):
+        return self._update(request, household_id, partial=False)
+
+    def patch(self, request, household_id):
+        return self._update(request, household_id, partial=True)
+
+    def _update(self, request, household_id, *, partial):
+        household = self._get(household_id)
+        serializer = HouseholdInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        household = services.household_update(household=household, **serializer.validated_data)
+        return Response(HouseholdOutputSerializer(household).data)

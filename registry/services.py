@@ -1,0 +1,58 @@
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+
+from . import events
+from .models import Household
+
+UPDATABLE_FIELDS = ("head_of_household_name", "address", "region_code", "household_size", "monthly_income",
+                    "pmt_score", "status")
+
+
+def _household_number(household_id: uuid.UUID) -> str:
+    return f"HH-{household_id.hex[:12].upper()}"
+
+
+@transaction.atomic
+def household_register(
+    *,
+    head_of_household_name: str,
+    address: str,
+    region_code: str,
+    household_size: int,
+    monthly_income: Decimal,
+    pmt_score: Decimal,
+) -> Household:
+    household = Household(
+        head_of_household_name=head_of_household_name,
+        address=address,
+        region_code=region_code,
+        household_size=household_size,
+        monthly_income=monthly_income,
+        pmt_score=pmt_score,
+    )
+    household.household_number = _household_number(household.id)
+    household.full_clean()
+    household.save(force_insert=True)
+    events.publish_household_registered(household)
+    return household
+
+
+@transaction.atomic
+def household_update(*, household: Household, **changes) -> Household:
+    """Apply changes to a household; a real change bumps its version and emits `updated`."""
+    unknown = set(changes) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not updatable: {', '.join(sorted(unknown))}")
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    changed = [name for name, value in changes.items() if getattr(household, name) != value]
+    if not changed:
+        return household
+    for name in changed:
+        setattr(household, name, changes[name])
+    household.version += 1
+    household.full_clean()
+    household.save(update_fields=[*changed, "version", "updated_at"])
+    events.publish_household_updated(household)
+    return household
