@@ -65,8 +65,13 @@ class ConsumerRuntime:
         logger.info("consumer group %s stopped", self.group)
 
     def drain(self, *, idle_polls: int = 2, timeout: float = 0.5, max_seconds: float = 120.0) -> int:
-        """Apply everything available, returning once `idle_polls` polls in a row bring nothing."""
+        """Apply everything available, returning once `idle_polls` polls in a row bring nothing.
+
+        Polls that come before the group has handed this member its partitions do not count as idle.
+        """
         applied, idle, deadline = 0, 0, time.monotonic() + max_seconds
+        while not self.session.ready() and time.monotonic() < deadline:
+            applied += self.poll_once(timeout=timeout)
         while idle < idle_polls and time.monotonic() < deadline:
             count = self.poll_once(timeout=timeout)
             applied += count

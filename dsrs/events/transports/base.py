@@ -24,6 +24,12 @@ class Delivery:
 class ConsumerSession(Protocol):
     def poll(self, max_messages: int, timeout: float) -> list[Delivery]: ...
 
+    def ready(self) -> bool:
+        """Whether the session can receive records yet (a Kafka member has its partitions)."""
+
+    def lag(self) -> int:
+        """How many records of the subscribed topics the group has not committed yet."""
+
     def commit(self, deliveries: list[Delivery]) -> None:
         """Record that every delivery given has been dealt with (applied, skipped or dead-lettered)."""
 

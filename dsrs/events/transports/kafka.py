@@ -207,6 +207,19 @@ class KafkaConsumerSession:
             )
         return deliveries
 
+    def ready(self) -> bool:
+        """Whether the group has given this member its partitions yet."""
+        return bool(self.consumer.assignment())
+
+    def lag(self) -> int:
+        """Records on the assigned partitions not yet committed by the group."""
+        assigned = self.consumer.assignment()
+        total = 0
+        for tp in self.consumer.committed(assigned, timeout=10):
+            _low, high = self.consumer.get_watermark_offsets(tp, timeout=10, cached=False)
+            total += high - max(tp.offset, 0)
+        return total
+
     def dead_letter(self, delivery: Delivery, headers: dict[str, str]) -> None:
         merged = dict(delivery.headers, **headers)
         self.transport._produce(

@@ -73,6 +73,12 @@ class LocalConsumerSession:
             for topic, position, key, envelope in rows
         ]
 
+    def ready(self) -> bool:
+        return True
+
+    def lag(self) -> int:
+        return OutboxEvent.objects.filter(position__gt=self._committed(), topic__in=self.topics).count()
+
     def commit(self, deliveries: list[Delivery]) -> None:
         if not deliveries:
             return

@@ -1,0 +1,42 @@
+import os
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+KAFKA_ENV = "KAFKA_BOOTSTRAP_SERVERS"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Kafka tests need the servers of `scripts/infra up`; without them they fail loudly, never skip."""
+    if os.environ.get(KAFKA_ENV):
+        return
+    for item in items:
+        if item.get_closest_marker("kafka"):
+            item.add_marker(pytest.mark.usefixtures("_require_real_infrastructure"))
+
+
+@pytest.fixture
+def _require_real_infrastructure():
+    pytest.fail(f"{KAFKA_ENV} is not set: run the suite with `make test`, which starts the real servers "
+                "(or deselect these tests with -m 'not kafka')")
+
+
+@pytest.fixture
+def staff_user(db):
+    return get_user_model().objects.create_user(username=f"caseworker-{uuid.uuid4().hex[:6]}", password="pw-123456!")
+
+
+@pytest.fixture
+def api_client(staff_user):
+    client = APIClient()
+    client.force_authenticate(staff_user)
+    return client
+
+
+@pytest.fixture
+def local_transport(settings):
+    settings.EVENTS_TRANSPORT = "local"
+    settings.ANALYTICS_MONGODB_URI = ""
+    return settings
