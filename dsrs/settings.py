@@ -176,7 +176,13 @@ ANALYTICS_MONGODB_URI = env.str("MONGODB_URI") if IS_PRODUCTION else env.str("MO
 ANALYTICS_MONGODB_DB = env.str("MONGODB_DB", default="dsrs_analytics")
 
 # --- Celery -----------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("REDIS_URL") if IS_PRODUCTION else env.str("CELERY_BROKER_URL", default="memory://")
+# The embedded default queues Celery tasks in files, so beat, worker and web share them without a server.
+CELERY_BROKER_URL = env.str("REDIS_URL") if IS_PRODUCTION else env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    _queue_dir = BASE_DIR / ".celery" / "queue"
+    _queue_dir.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_queue_dir), "data_folder_out": str(_queue_dir)}
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".celery" / "beat-schedule")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,0 +1,44 @@
+import pytest
+from django.db import transaction
+
+from dsrs.events import publish
+from dsrs.events.contracts import ContractViolation
+from dsrs.events.models import OutboxEvent
+from dsrs.events.outbox import OutboxError
+from dsrs.observability import bind_correlation_id, reset_correlation_id
+from tests.events.test_envelope_and_contracts import HOUSEHOLD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_publishing_outside_a_transaction_is_refused():
+    with pytest.raises(OutboxError, match="inside transaction.atomic"):
+        publish("registry.household.registered", subject="h1", data=HOUSEHOLD)
+    assert OutboxEvent.objects.count() == 0
+
+
+def test_an_event_breaking_its_contract_is_never_written():
+    with pytest.raises(ContractViolation), transaction.atomic():
+        publish("registry.household.registered", subject="h1", data=HOUSEHOLD | {"version": 0})
+    assert OutboxEvent.objects.count() == 0
+
+
+def test_a_published_event_is_keyed_by_its_aggregate_and_carries_the_correlation_id(settings):
+    settings.EVENTS_TOPIC_PREFIX = "staging."
+    token = bind_correlation_id("req-42")
+    try:
+        with transaction.atomic():
+            event = publish("registry.household.registered", subject=HOUSEHOLD["household_id"], data=HOUSEHOLD)
+    finally:
+        reset_correlation_id(token)
+
+    row = OutboxEvent.objects.get()
+    assert (row.topic, row.key, str(row.event_id)) == ("staging.registry.household", HOUSEHOLD["household_id"], event.id)
+    assert row.envelope["correlationid"] == "req-42" and row.sent_at is None
+
+
+def test_a_rolled_back_transaction_takes_its_events_with_it():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publish("registry.household.registered", subject="h1", data=HOUSEHOLD)
+        raise RuntimeError("the caller's change failed")
+    assert OutboxEvent.objects.count() == 0

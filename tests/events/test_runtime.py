@@ -1,0 +1,92 @@
+import pytest
+
+from dsrs.events.models import DeadLetter, InboxEvent
+from dsrs.events.runtime import ConsumerRuntime, TransientError
+from tests.events.conftest import FakeSession, delivery_of
+from tests.events.test_envelope_and_contracts import HOUSEHOLD, an_event
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def runtime(test_group, settings):
+    settings.EVENTS_MAX_ATTEMPTS = 3
+    settings.EVENTS_RETRY_BACKOFF_SECONDS = 0.001
+    return ConsumerRuntime("test-group", session=FakeSession())
+
+
+def test_an_event_delivered_twice_is_applied_once(runtime, test_group):
+    _, calls = test_group
+    event = an_event()
+
+    runtime.process([delivery_of(event, offset=0), delivery_of(event, offset=1)])
+    runtime.process([delivery_of(event, offset=0)])
+
+    assert calls == [event.id]
+    assert InboxEvent.objects.filter(consumer_group="test-group").count() == 1
+    assert [d.offset for d in runtime.session.committed] == [0, 1, 0]
+
+
+def test_a_handler_that_keeps_failing_is_dead_lettered_after_the_bounded_retries(runtime, test_group):
+    handler, calls = test_group
+    poison, healthy = an_event(), an_event()
+
+    def fail_on_poison(event):
+        if event.id == poison.id:
+            raise ValueError("cannot assess")
+
+    handler.behaviour = fail_on_poison
+    runtime.process([delivery_of(poison, offset=7), delivery_of(healthy, offset=8)])
+
+    letter = DeadLetter.objects.get()
+    assert (letter.event_id, letter.attempts, letter.error_type, letter.offset) == (poison.id, 3, "ValueError", 7)
+    assert "cannot assess" in letter.error
+    assert InboxEvent.objects.filter(event_id=healthy.id).exists()
+    assert not InboxEvent.objects.filter(event_id=poison.id).exists()
+    (delivery, headers) = runtime.session.dead_letters[0]
+    assert headers["dlq_attempts"] == "3" and headers["dlq_consumer_group"] == "test-group"
+    assert headers["dlq_original_offset"] == "7" and headers["dlq_error_type"] == "ValueError"
+    assert [d.offset for d in runtime.session.committed] == [7, 8]  # the partition moves on
+
+
+def test_an_unreadable_record_is_dead_lettered_at_once_without_calling_the_handler(runtime, test_group):
+    _, calls = test_group
+
+    runtime.process([delivery_of(offset=3, value=b"{broken")])
+
+    letter = DeadLetter.objects.get()
+    assert (letter.attempts, letter.error_type, letter.payload) == (1, "MalformedEvent", "{broken")
+    assert calls == []
+
+
+def test_an_event_breaking_its_contract_is_dead_lettered_at_once(runtime, test_group):
+    _, calls = test_group
+
+    runtime.process([delivery_of(an_event(data=HOUSEHOLD | {"pmt_score": 7}))])
+
+    assert DeadLetter.objects.get().error_type == "ContractViolation"
+    assert calls == []
+
+
+def test_an_unavailable_dependency_stops_the_consumer_without_dead_letter_or_commit(runtime, test_group):
+    handler, calls = test_group
+
+    def store_down(event):
+        raise TransientError("MongoDB unavailable")
+
+    handler.behaviour = store_down
+    with pytest.raises(TransientError):
+        runtime.process([delivery_of(offset=5)])
+
+    assert DeadLetter.objects.count() == 0 and InboxEvent.objects.count() == 0
+    assert runtime.session.committed == []
+
+
+def test_events_of_types_the_group_does_not_handle_are_passed_over(runtime, test_group):
+    _, calls = test_group
+    other = an_event(type="registry.household.updated", dataschema="urn:dsrs:events:registry.household.updated:v1")
+
+    runtime.process([delivery_of(other)])
+
+    assert calls == [] and InboxEvent.objects.count() == 0 and DeadLetter.objects.count() == 0
+    assert len(runtime.session.committed) == 1
