@@ -8,10 +8,12 @@ that holds in the store itself, whatever the consumer's inbox (in another databa
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 from django.conf import settings
 from django.db.models import Count, Sum
+from pymongo import UpdateOne
 
 from . import models
 from .facts import AssessmentFact, PaymentFact, Summary
@@ -29,6 +31,40 @@ class MongoStore:
             (self.db.payments, [("status", ASCENDING), ("region_code", ASCENDING)]),
         ]
         self._indexed = False
+        self._pending = threading.local()
+
+    def start_batch(self) -> None:
+        self._pending.ops = {"assessments": [], "payments": []}
+
+    def finish_batch(self) -> None:
+        """Write the batch's upserts in one round trip per collection.
+
+        Unordered is safe: every upsert here commutes with the others (version guards and
+        $setOnInsert), so their order within a batch does not change the result.
+        """
+        from pymongo.errors import BulkWriteError, ConnectionFailure
+
+        from dsrs.events.runtime import TransientError
+
+        pending, self._pending.ops = getattr(self._pending, "ops", None), None
+        try:
+            self._ensure_indexes()
+            for name, ops in (pending or {}).items():
+                if ops:
+                    self.db[name].bulk_write(ops, ordered=False)
+        except BulkWriteError as exc:
+            others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != 11000]
+            if others or exc.details.get("writeConcernErrors"):
+                raise
+        except ConnectionFailure as exc:
+            raise TransientError(f"MongoDB unavailable: {exc}") from exc
+
+    def _write(self, collection: str, op) -> None:
+        ops = getattr(self._pending, "ops", None)
+        if ops is not None:
+            ops[collection].append(op)
+        else:
+            self._guarded(lambda: self.db[collection].bulk_write([op]))
 
     def _ensure_indexes(self) -> None:
         if not self._indexed:
@@ -37,13 +73,16 @@ class MongoStore:
             self._indexed = True
 
     def _guarded(self, write):
-        from pymongo.errors import ConnectionFailure, DuplicateKeyError
+        from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError
 
         from dsrs.events.runtime import TransientError
 
         try:
             self._ensure_indexes()
             write()
+        except BulkWriteError as exc:
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
         except DuplicateKeyError:
             # The guard did not match and the upsert collided with the existing document: that
             # document already holds this version or a newer one.
@@ -52,7 +91,7 @@ class MongoStore:
             raise TransientError(f"MongoDB unavailable: {exc}") from exc
 
     def record_assessment(self, fact: AssessmentFact) -> None:
-        self._guarded(lambda: self.db.assessments.update_one(
+        self._write("assessments", UpdateOne(
             {"_id": fact.household_id, "household_version": {"$lt": fact.household_version}},
             {"$set": {"household_version": fact.household_version, "program_code": fact.program_code,
                       "decision": fact.decision, "region_code": fact.region_code, "assessed_at": fact.assessed_at}},
@@ -64,7 +103,7 @@ class MongoStore:
                 "amount_centavos": fact.amount_centavos, "currency": fact.currency, "region_code": fact.region_code}
 
     def record_payment_scheduled(self, fact: PaymentFact) -> None:
-        self._guarded(lambda: self.db.payments.update_one(
+        self._write("payments", UpdateOne(
             {"_id": fact.payment_id},
             {"$setOnInsert": self._payment_fields(fact) | {"status": "scheduled"},
              "$set": {"scheduled_at": fact.scheduled_at}},
@@ -72,7 +111,7 @@ class MongoStore:
         ))
 
     def record_payment_completed(self, fact: PaymentFact) -> None:
-        self._guarded(lambda: self.db.payments.update_one(
+        self._write("payments", UpdateOne(
             {"_id": fact.payment_id},
             {"$setOnInsert": self._payment_fields(fact),
              "$set": {"status": "completed", "completed_at": fact.completed_at}},
@@ -105,6 +144,14 @@ class MongoStore:
 
 
 class SqlStore:
+    """Writes at once: it shares the consumer's transaction, which already makes a batch atomic."""
+
+    def start_batch(self) -> None:
+        pass
+
+    def finish_batch(self) -> None:
+        pass
+
     def record_assessment(self, fact: AssessmentFact) -> None:
         values = {"household_version": fact.household_version, "program_code": fact.program_code,
                   "decision": fact.decision, "region_code": fact.region_code, "assessed_at": fact.assessed_at}

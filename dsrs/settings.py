@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "payment",
     "analytics",
     "identity",
+    "dsrs.benchmarks",
 ]
 
 MIDDLEWARE = [

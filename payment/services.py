@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from dsrs.events.outbox import buffered as outbox_buffered
+
 from . import events
 from .models import Payment
 
@@ -48,10 +50,9 @@ def payments_complete_due(*, limit: int | None = None) -> int:
         .order_by("scheduled_at")[: limit or settings.PAYMENT_COMPLETION_BATCH_SIZE]
     )
     now = timezone.now()
-    for payment in due:
-        payment.status = Payment.Status.COMPLETED
-        payment.completed_at = now
-    Payment.objects.bulk_update(due, ["status", "completed_at"], batch_size=500)
-    for payment in due:
-        events.publish_payment_completed(payment)
+    Payment.objects.filter(id__in=[p.id for p in due]).update(status=Payment.Status.COMPLETED, completed_at=now)
+    with outbox_buffered():
+        for payment in due:
+            payment.status, payment.completed_at = Payment.Status.COMPLETED, now
+            events.publish_payment_completed(payment)
     return len(due)

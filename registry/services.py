@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from dsrs.events.outbox import buffered as outbox_buffered
+
 from . import events
 from .models import Household
 
@@ -37,6 +39,22 @@ def household_register(
     household.save(force_insert=True)
     events.publish_household_registered(household)
     return household
+
+
+@transaction.atomic
+def households_register_many(*, households: list[dict]) -> list[Household]:
+    """Register many households in one transaction: one insert for them, one for their events."""
+    created = []
+    for fields in households:
+        household = Household(**fields)
+        household.household_number = _household_number(household.id)
+        household.full_clean(validate_unique=False)
+        created.append(household)
+    Household.objects.bulk_create(created, batch_size=1000)
+    with outbox_buffered():
+        for household in created:
+            events.publish_household_registered(household)
+    return created
 
 
 @transaction.atomic

@@ -1,5 +1,8 @@
 """`publish()`: the only way an app emits an event."""
 
+import contextlib
+import contextvars
+
 from django.conf import settings
 from django.db import transaction
 
@@ -13,6 +16,26 @@ from .topics import topic_name
 
 class OutboxError(RuntimeError):
     pass
+
+
+_buffer: contextvars.ContextVar[list[OutboxEvent] | None] = contextvars.ContextVar("outbox_buffer", default=None)
+
+
+@contextlib.contextmanager
+def buffered():
+    """Collect the outbox rows published inside the block and insert them in one statement at its end.
+
+    The block must lie inside the transaction the events belong to (the consumer runtime wraps each
+    batch this way); rows keep the order in which they were published.
+    """
+    rows: list[OutboxEvent] = []
+    token = _buffer.set(rows)
+    try:
+        yield
+        if rows:
+            OutboxEvent.objects.bulk_create(rows, batch_size=1000)
+    finally:
+        _buffer.reset(token)
 
 
 def publish(event_type: str, *, subject: str, data: dict, version: int = 1) -> Event:
@@ -39,10 +62,16 @@ def publish(event_type: str, *, subject: str, data: dict, version: int = 1) -> E
 
 def append(event: Event) -> OutboxEvent:
     """Put an already-built event in the outbox unchanged (a publish, or a replay keeping its id)."""
-    return OutboxEvent.objects.create(
+    row = OutboxEvent(
         event_id=event.id,
         topic=topic_name(event.family),
         key=event.subject,
         event_type=event.type,
         envelope=event.to_dict(),
     )
+    pending = _buffer.get()
+    if pending is not None:
+        pending.append(row)
+    else:
+        row.save(force_insert=True)
+    return row

@@ -55,3 +55,31 @@ def topics_for(group: str) -> list[str]:
 def group_id(group: str) -> str:
     """The broker-side name of a group (prefixed, so several environments can share one cluster)."""
     return f"{settings.EVENTS_GROUP_PREFIX}{group}"
+
+
+@dataclass(frozen=True)
+class BatchHooks:
+    start: Callable[[], None]
+    finish: Callable[[], None]
+
+
+_batch_hooks: list[BatchHooks] = []
+
+
+def on_batch(*, start: Callable[[], None], finish: Callable[[], None]) -> None:
+    """Let an app buffer the writes of a batch's handlers and make them at its end.
+
+    `start` runs before the handlers of a batch (or of one retried event), `finish` after them, still
+    inside the batch's database transaction: if `finish` raises, the batch is rolled back and retried.
+    """
+    _batch_hooks.append(BatchHooks(start, finish))
+
+
+def batch_started() -> None:
+    for hooks in _batch_hooks:
+        hooks.start()
+
+
+def batch_finished() -> None:
+    for hooks in _batch_hooks:
+        hooks.finish()

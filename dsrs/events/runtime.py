@@ -23,7 +23,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, t
 
 from dsrs.observability import bind_correlation_id, reset_correlation_id
 
-from . import contracts, failpoints, metrics, registry, tracing
+from . import contracts, failpoints, metrics, outbox, registry, tracing
 from .envelope import Event, MalformedEvent
 from .models import DeadLetter, InboxEvent
 from .transports import ConsumerSession, Delivery, get_transport
@@ -125,8 +125,11 @@ class ConsumerRuntime:
                     seen.add(item.event.id)
                     fresh.append(item)
             InboxEvent.objects.bulk_create([InboxEvent(consumer_group=self.group, event_id=w.event.id) for w in fresh])
-            for item in fresh:
-                self._handle(item)
+            registry.batch_started()
+            with outbox.buffered():
+                for item in fresh:
+                    self._handle(item)
+            registry.batch_finished()
         metrics.count_applied(self.group, len(fresh), len(work) - len(fresh))
 
     def _apply_with_retries(self, item: _Work) -> None:
@@ -137,7 +140,9 @@ class ConsumerRuntime:
                     if InboxEvent.objects.filter(consumer_group=self.group, event_id=item.event.id).exists():
                         return
                     InboxEvent.objects.create(consumer_group=self.group, event_id=item.event.id)
+                    registry.batch_started()
                     self._handle(item)
+                    registry.batch_finished()
                 metrics.count_applied(self.group, 1, 0)
                 return
             except INFRASTRUCTURE_ERRORS:
