@@ -39,8 +39,12 @@ infra-up:
 infra-down:
 	scripts/infra down
 
+# End-to-end throughput and latency on the real servers (see README, Benchmark).
+HOUSEHOLDS ?= 20000
 bench: install
-	scripts/bench
+	scripts/infra up
+	eval "$$(scripts/infra env)" && $(BIN)/python manage.py migrate --noinput && \
+	  $(BIN)/python manage.py bench_saga --households $(HOUSEHOLDS) --transport kafka
 
 clean:
 	rm -rf $(VENV) db.sqlite3* test-db.sqlite3*

@@ -47,11 +47,13 @@ class MongoStore:
         from dsrs.events.runtime import TransientError
 
         pending, self._pending.ops = getattr(self._pending, "ops", None), None
+        writes = {name: ops for name, ops in (pending or {}).items() if ops}
+        if not writes:
+            return
         try:
             self._ensure_indexes()
-            for name, ops in (pending or {}).items():
-                if ops:
-                    self.db[name].bulk_write(ops, ordered=False)
+            for name, ops in writes.items():
+                self.db[name].bulk_write(ops, ordered=False)
         except BulkWriteError as exc:
             others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != 11000]
             if others or exc.details.get("writeConcernErrors"):

@@ -14,7 +14,8 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 PROFILE = env.str("DSRS_PROFILE", default="dev")
 if PROFILE not in {"dev", "production"}:
@@ -182,7 +183,8 @@ CELERY_BROKER_URL = env.str("REDIS_URL") if IS_PRODUCTION else env.str("CELERY_B
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = BASE_DIR / ".celery" / "queue"
     _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_queue_dir), "data_folder_out": str(_queue_dir)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_queue_dir), "data_folder_out": str(_queue_dir),
+                                       "control_folder": str(BASE_DIR / ".celery" / "control")}
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".celery" / "beat-schedule")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

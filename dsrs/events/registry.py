@@ -63,23 +63,23 @@ class BatchHooks:
     finish: Callable[[], None]
 
 
-_batch_hooks: list[BatchHooks] = []
+_batch_hooks: dict[str, list[BatchHooks]] = {}
 
 
-def on_batch(*, start: Callable[[], None], finish: Callable[[], None]) -> None:
-    """Let an app buffer the writes of a batch's handlers and make them at its end.
+def on_batch(*, group: str, start: Callable[[], None], finish: Callable[[], None]) -> None:
+    """Let a group's handlers buffer their writes during a batch and make them at its end.
 
     `start` runs before the handlers of a batch (or of one retried event), `finish` after them, still
     inside the batch's database transaction: if `finish` raises, the batch is rolled back and retried.
     """
-    _batch_hooks.append(BatchHooks(start, finish))
+    _batch_hooks.setdefault(group, []).append(BatchHooks(start, finish))
 
 
-def batch_started() -> None:
-    for hooks in _batch_hooks:
+def batch_started(group: str) -> None:
+    for hooks in _batch_hooks.get(group, ()):
         hooks.start()
 
 
-def batch_finished() -> None:
-    for hooks in _batch_hooks:
+def batch_finished(group: str) -> None:
+    for hooks in _batch_hooks.get(group, ()):
         hooks.finish()

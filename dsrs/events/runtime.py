@@ -125,11 +125,11 @@ class ConsumerRuntime:
                     seen.add(item.event.id)
                     fresh.append(item)
             InboxEvent.objects.bulk_create([InboxEvent(consumer_group=self.group, event_id=w.event.id) for w in fresh])
-            registry.batch_started()
+            registry.batch_started(self.group)
             with outbox.buffered():
                 for item in fresh:
                     self._handle(item)
-            registry.batch_finished()
+            registry.batch_finished(self.group)
         metrics.count_applied(self.group, len(fresh), len(work) - len(fresh))
 
     def _apply_with_retries(self, item: _Work) -> None:
@@ -140,9 +140,9 @@ class ConsumerRuntime:
                     if InboxEvent.objects.filter(consumer_group=self.group, event_id=item.event.id).exists():
                         return
                     InboxEvent.objects.create(consumer_group=self.group, event_id=item.event.id)
-                    registry.batch_started()
+                    registry.batch_started(self.group)
                     self._handle(item)
-                    registry.batch_finished()
+                    registry.batch_finished(self.group)
                 metrics.count_applied(self.group, 1, 0)
                 return
             except INFRASTRUCTURE_ERRORS:

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             for group in groups:
                 runtime = ConsumerRuntime(group)
                 try:
-                    self.stdout.write(f"{group}: applied {runtime.drain()} records")
+                    self.stdout.write(f"{group}: received {runtime.drain()} records")
                 finally:
                     runtime.close()
             return
