@@ -42,6 +42,21 @@ class Summary:
     amount_scheduled_centavos: int = 0
     amount_completed_centavos: int = 0
 
+    def add_decisions(self, decision: str, count: int) -> None:
+        self.assessed += count
+        if decision == "approved":
+            self.approved += count
+        elif decision == "denied":
+            self.denied += count
+
+    def add_payments(self, status: str, count: int, amount_centavos: int) -> None:
+        """Every payment was scheduled once; those completed are counted again as completed."""
+        self.payments_scheduled += count
+        self.amount_scheduled_centavos += amount_centavos
+        if status == "completed":
+            self.payments_completed += count
+            self.amount_completed_centavos += amount_centavos
+
     def as_dict(self) -> dict:
         return {
             "households_assessed": self.assessed,

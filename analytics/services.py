@@ -4,13 +4,7 @@ from .facts import AssessmentFact, PaymentFact
 from .stores import get_store
 
 
-def assessment_record(*, fact: AssessmentFact) -> None:
-    get_store().record_assessment(fact)
-
-
-def payment_scheduled_record(*, fact: PaymentFact) -> None:
-    get_store().record_payment_scheduled(fact)
-
-
-def payment_completed_record(*, fact: PaymentFact) -> None:
-    get_store().record_payment_completed(fact)
+def facts_record(*, assessments: list[AssessmentFact] = (), payments_scheduled: list[PaymentFact] = (),
+                 payments_completed: list[PaymentFact] = ()) -> None:
+    get_store().record(assessments=list(assessments), payments_scheduled=list(payments_scheduled),
+                       payments_completed=list(payments_completed))

@@ -8,7 +8,6 @@ that holds in the store itself, whatever the consumer's inbox (in another databa
 
 from __future__ import annotations
 
-import threading
 from functools import cache
 
 from django.conf import settings
@@ -31,29 +30,29 @@ class MongoStore:
             (self.db.payments, [("status", ASCENDING), ("region_code", ASCENDING)]),
         ]
         self._indexed = False
-        self._pending = threading.local()
 
-    def start_batch(self) -> None:
-        self._pending.ops = {"assessments": [], "payments": []}
-
-    def finish_batch(self) -> None:
-        """Write the batch's upserts in one round trip per collection.
+    def record(self, *, assessments: list[AssessmentFact], payments_scheduled: list[PaymentFact],
+               payments_completed: list[PaymentFact]) -> None:
+        """Apply facts with one unordered bulk write per collection.
 
         Unordered is safe: every upsert here commutes with the others (version guards and
-        $setOnInsert), so their order within a batch does not change the result.
+        $setOnInsert), so their order does not change the result. A duplicate-key error is an upsert
+        whose guard did not match because the document already holds that version or a newer one.
         """
         from pymongo.errors import BulkWriteError, ConnectionFailure
 
         from dsrs.events.runtime import TransientError
 
-        pending, self._pending.ops = getattr(self._pending, "ops", None), None
-        writes = {name: ops for name, ops in (pending or {}).items() if ops}
-        if not writes:
-            return
+        writes = {
+            "assessments": [self._assessment_upsert(f) for f in assessments],
+            "payments": [self._scheduled_upsert(f) for f in payments_scheduled]
+            + [self._completed_upsert(f) for f in payments_completed],
+        }
         try:
             self._ensure_indexes()
             for name, ops in writes.items():
-                self.db[name].bulk_write(ops, ordered=False)
+                if ops:
+                    self.db[name].bulk_write(ops, ordered=False)
         except BulkWriteError as exc:
             others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != 11000]
             if others or exc.details.get("writeConcernErrors"):
@@ -61,84 +60,52 @@ class MongoStore:
         except ConnectionFailure as exc:
             raise TransientError(f"MongoDB unavailable: {exc}") from exc
 
-    def _write(self, collection: str, op) -> None:
-        ops = getattr(self._pending, "ops", None)
-        if ops is not None:
-            ops[collection].append(op)
-        else:
-            self._guarded(lambda: self.db[collection].bulk_write([op]))
-
     def _ensure_indexes(self) -> None:
         if not self._indexed:
             for collection, keys in self._indexes:
                 collection.create_index(keys)
             self._indexed = True
 
-    def _guarded(self, write):
-        from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError
-
-        from dsrs.events.runtime import TransientError
-
-        try:
-            self._ensure_indexes()
-            write()
-        except BulkWriteError as exc:
-            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                raise
-        except DuplicateKeyError:
-            # The guard did not match and the upsert collided with the existing document: that
-            # document already holds this version or a newer one.
-            pass
-        except ConnectionFailure as exc:
-            raise TransientError(f"MongoDB unavailable: {exc}") from exc
-
-    def record_assessment(self, fact: AssessmentFact) -> None:
-        self._write("assessments", UpdateOne(
+    @staticmethod
+    def _assessment_upsert(fact: AssessmentFact) -> UpdateOne:
+        return UpdateOne(
             {"_id": fact.household_id, "household_version": {"$lt": fact.household_version}},
             {"$set": {"household_version": fact.household_version, "program_code": fact.program_code,
                       "decision": fact.decision, "region_code": fact.region_code, "assessed_at": fact.assessed_at}},
             upsert=True,
-        ))
+        )
 
-    def _payment_fields(self, fact: PaymentFact) -> dict:
+    @staticmethod
+    def _payment_fields(fact: PaymentFact) -> dict:
         return {"household_id": fact.household_id, "program_code": fact.program_code, "cycle": fact.cycle,
                 "amount_centavos": fact.amount_centavos, "currency": fact.currency, "region_code": fact.region_code}
 
-    def record_payment_scheduled(self, fact: PaymentFact) -> None:
-        self._write("payments", UpdateOne(
+    def _scheduled_upsert(self, fact: PaymentFact) -> UpdateOne:
+        return UpdateOne(
             {"_id": fact.payment_id},
             {"$setOnInsert": self._payment_fields(fact) | {"status": "scheduled"},
              "$set": {"scheduled_at": fact.scheduled_at}},
             upsert=True,
-        ))
+        )
 
-    def record_payment_completed(self, fact: PaymentFact) -> None:
-        self._write("payments", UpdateOne(
+    def _completed_upsert(self, fact: PaymentFact) -> UpdateOne:
+        return UpdateOne(
             {"_id": fact.payment_id},
-            {"$setOnInsert": self._payment_fields(fact),
-             "$set": {"status": "completed", "completed_at": fact.completed_at}},
+            {"$setOnInsert": self._payment_fields(fact), "$set": {"status": "completed", "completed_at": fact.completed_at}},
             upsert=True,
-        ))
+        )
 
     def summary(self, *, region_code: str | None = None, program_code: str | None = None) -> Summary:
         match = {k: v for k, v in {"region_code": region_code, "program_code": program_code}.items() if v}
         summary = Summary()
         for row in self.db.assessments.aggregate([{"$match": match},
                                                   {"$group": {"_id": "$decision", "n": {"$sum": 1}}}]):
-            summary.assessed += row["n"]
-            if row["_id"] == "approved":
-                summary.approved = row["n"]
-            elif row["_id"] == "denied":
-                summary.denied = row["n"]
+            summary.add_decisions(row["_id"], row["n"])
         for row in self.db.payments.aggregate([
             {"$match": match},
             {"$group": {"_id": "$status", "n": {"$sum": 1}, "amount": {"$sum": "$amount_centavos"}}},
         ]):
-            summary.payments_scheduled += row["n"]
-            summary.amount_scheduled_centavos += row["amount"]
-            if row["_id"] == "completed":
-                summary.payments_completed = row["n"]
-                summary.amount_completed_centavos = row["amount"]
+            summary.add_payments(row["_id"], row["n"], row["amount"])
         return summary
 
     def check(self) -> None:
@@ -146,15 +113,19 @@ class MongoStore:
 
 
 class SqlStore:
-    """Writes at once: it shares the consumer's transaction, which already makes a batch atomic."""
+    """The embedded default's read model; it shares the consumer's transaction."""
 
-    def start_batch(self) -> None:
-        pass
+    def record(self, *, assessments: list[AssessmentFact], payments_scheduled: list[PaymentFact],
+               payments_completed: list[PaymentFact]) -> None:
+        for fact in assessments:
+            self._record_assessment(fact)
+        for fact in payments_scheduled:
+            self._record_scheduled(fact)
+        for fact in payments_completed:
+            self._record_completed(fact)
 
-    def finish_batch(self) -> None:
-        pass
-
-    def record_assessment(self, fact: AssessmentFact) -> None:
+    @staticmethod
+    def _record_assessment(fact: AssessmentFact) -> None:
         values = {"household_version": fact.household_version, "program_code": fact.program_code,
                   "decision": fact.decision, "region_code": fact.region_code, "assessed_at": fact.assessed_at}
         newer = models.HouseholdAssessmentFact.objects.filter(household_id=fact.household_id,
@@ -162,11 +133,12 @@ class SqlStore:
         if not newer.update(**values):
             models.HouseholdAssessmentFact.objects.get_or_create(household_id=fact.household_id, defaults=values)
 
-    def _payment_fields(self, fact: PaymentFact) -> dict:
+    @staticmethod
+    def _payment_fields(fact: PaymentFact) -> dict:
         return {"household_id": fact.household_id, "program_code": fact.program_code, "cycle": fact.cycle,
                 "amount_centavos": fact.amount_centavos, "currency": fact.currency, "region_code": fact.region_code}
 
-    def record_payment_scheduled(self, fact: PaymentFact) -> None:
+    def _record_scheduled(self, fact: PaymentFact) -> None:
         _, created = models.PaymentFact.objects.get_or_create(
             payment_id=fact.payment_id,
             defaults=self._payment_fields(fact) | {"status": "scheduled", "scheduled_at": fact.scheduled_at},
@@ -174,7 +146,7 @@ class SqlStore:
         if not created:
             models.PaymentFact.objects.filter(payment_id=fact.payment_id).update(scheduled_at=fact.scheduled_at)
 
-    def record_payment_completed(self, fact: PaymentFact) -> None:
+    def _record_completed(self, fact: PaymentFact) -> None:
         completed = {"status": "completed", "completed_at": fact.completed_at}
         if not models.PaymentFact.objects.filter(payment_id=fact.payment_id).update(**completed):
             models.PaymentFact.objects.get_or_create(payment_id=fact.payment_id,
@@ -184,15 +156,10 @@ class SqlStore:
         match = {k: v for k, v in {"region_code": region_code, "program_code": program_code}.items() if v}
         summary = Summary()
         for row in models.HouseholdAssessmentFact.objects.filter(**match).values("decision").annotate(n=Count("pk")):
-            summary.assessed += row["n"]
-            setattr(summary, row["decision"], row["n"]) if row["decision"] in ("approved", "denied") else None
+            summary.add_decisions(row["decision"], row["n"])
         payments = models.PaymentFact.objects.filter(**match).values("status")
         for row in payments.annotate(n=Count("pk"), amount=Sum("amount_centavos")):
-            summary.payments_scheduled += row["n"]
-            summary.amount_scheduled_centavos += row["amount"] or 0
-            if row["status"] == "completed":
-                summary.payments_completed = row["n"]
-                summary.amount_completed_centavos = row["amount"] or 0
+            summary.add_payments(row["status"], row["n"], row["amount"] or 0)
         return summary
 
     def check(self) -> None:

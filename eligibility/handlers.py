@@ -23,7 +23,7 @@ def _facts(event: Event) -> services.HouseholdFacts:
     )
 
 
-@subscribe(group=GROUP, event_type="registry.household.registered")
-@subscribe(group=GROUP, event_type="registry.household.updated")
-def on_household_changed(event: Event) -> None:
-    services.assessment_create(facts=_facts(event), source_event_id=UUID(event.id))
+@subscribe(group=GROUP, event_type="registry.household.registered", batch=True)
+@subscribe(group=GROUP, event_type="registry.household.updated", batch=True)
+def on_households_changed(events: list[Event]) -> None:
+    services.assessments_create(changes=[(_facts(event), UUID(event.id)) for event in events])

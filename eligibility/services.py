@@ -3,6 +3,9 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import Max
+
+from dsrs.events.outbox import buffered as outbox_buffered
 
 from . import events
 from .models import Assessment
@@ -23,31 +26,40 @@ class HouseholdFacts:
 
 
 @transaction.atomic
-def assessment_create(*, facts: HouseholdFacts, source_event_id: UUID,
-                      rule: ThresholdRule | None = None) -> Assessment | None:
-    """Assess a household version; answer None if this or a newer version was assessed already.
+def assessments_create(*, changes: list[tuple[HouseholdFacts, UUID]],
+                       rule: ThresholdRule | None = None) -> list[Assessment]:
+    """Assess household versions, each given with the id of the event that announced it.
 
-    Events of one household arrive in order, but a replayed old event must not undo a newer decision.
+    A version that is not newer than one already assessed (in the database or earlier in `changes`)
+    is passed over: events of one household arrive in order, but a replayed old event must not undo a
+    newer decision. Answers the assessments made.
     """
     rule = rule or ThresholdRule.from_settings()
-    already = Assessment.objects.filter(
-        household_id=facts.household_id, program_code=rule.program_code, household_version__gte=facts.version
-    ).exists()
-    if already:
-        return None
-    decision, reasons = rule.evaluate(status=facts.status, pmt_score=facts.pmt_score,
-                                      monthly_income=facts.monthly_income)
-    assessment = Assessment.objects.create(
-        household_id=facts.household_id,
-        household_version=facts.version,
-        program_code=rule.program_code,
-        decision=decision,
-        reasons=reasons,
-        region_code=facts.region_code,
-        pmt_score=facts.pmt_score,
-        monthly_income=facts.monthly_income,
-        rule=rule.as_dict(),
-        source_event_id=source_event_id,
+    latest = dict(
+        Assessment.objects.filter(household_id__in={f.household_id for f, _ in changes}, program_code=rule.program_code)
+        .values("household_id").annotate(version=Max("household_version")).values_list("household_id", "version")
     )
-    events.publish_assessment_decided(assessment)
-    return assessment
+    made = []
+    for facts, source_event_id in changes:
+        if facts.version <= latest.get(facts.household_id, 0):
+            continue
+        latest[facts.household_id] = facts.version
+        decision, reasons = rule.evaluate(status=facts.status, pmt_score=facts.pmt_score,
+                                          monthly_income=facts.monthly_income)
+        made.append(Assessment(
+            household_id=facts.household_id,
+            household_version=facts.version,
+            program_code=rule.program_code,
+            decision=decision,
+            reasons=reasons,
+            region_code=facts.region_code,
+            pmt_score=facts.pmt_score,
+            monthly_income=facts.monthly_income,
+            rule=rule.as_dict(),
+            source_event_id=source_event_id,
+        ))
+    Assessment.objects.bulk_create(made)
+    with outbox_buffered():
+        for assessment in made:
+            events.publish_assessment_decided(assessment)
+    return made

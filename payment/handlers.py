@@ -10,13 +10,17 @@ from . import services
 GROUP = "payment"
 
 
-@subscribe(group=GROUP, event_type="eligibility.assessment.approved")
-def on_assessment_approved(event: Event) -> None:
+def _approval(event: Event) -> services.Approval:
     data = event.data
-    services.payment_schedule(
+    return services.Approval(
         household_id=UUID(data["household_id"]),
         assessment_id=UUID(data["assessment_id"]),
         program_code=data["program_code"],
         region_code=data["region_code"],
         cycle=services.cycle_of(datetime.fromisoformat(data["assessed_at"])),
     )
+
+
+@subscribe(group=GROUP, event_type="eligibility.assessment.approved", batch=True)
+def on_assessments_approved(events: list[Event]) -> None:
+    services.payments_schedule(approvals=[_approval(event) for event in events])

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -18,23 +19,52 @@ def cycle_of(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).strftime("%Y-%m")
 
 
+@dataclass(frozen=True)
+class Approval:
+    """What payment knows of an approval: only what eligibility's event told it."""
+
+    household_id: UUID
+    assessment_id: UUID
+    program_code: str
+    region_code: str
+    cycle: str
+
+    @property
+    def slot(self) -> tuple[UUID, str, str]:
+        return self.household_id, self.program_code, self.cycle
+
+
 @transaction.atomic
-def payment_schedule(*, household_id: UUID, assessment_id: UUID, program_code: str, region_code: str,
-                     cycle: str) -> Payment | None:
-    """Schedule the one payment of a household for a program and cycle; None if it exists already."""
-    if Payment.objects.filter(household_id=household_id, program_code=program_code, cycle=cycle).exists():
-        return None
-    payment = Payment.objects.create(
-        household_id=household_id,
-        assessment_id=assessment_id,
-        program_code=program_code,
-        cycle=cycle,
-        amount=Decimal(settings.PAYMENT_AMOUNT_PER_CYCLE),
-        currency=settings.PAYMENT_CURRENCY,
-        region_code=region_code,
+def payments_schedule(*, approvals: list[Approval]) -> list[Payment]:
+    """Schedule the one payment of each approved household for its program and cycle.
+
+    An approval whose household already has a payment in that cycle (in the database or earlier in
+    `approvals`) schedules nothing: re-assessments within a cycle never pay twice.
+    """
+    taken = set(
+        Payment.objects.filter(household_id__in={a.household_id for a in approvals},
+                               cycle__in={a.cycle for a in approvals})
+        .values_list("household_id", "program_code", "cycle")
     )
-    events.publish_payment_scheduled(payment)
-    return payment
+    scheduled = []
+    for approval in approvals:
+        if approval.slot in taken:
+            continue
+        taken.add(approval.slot)
+        scheduled.append(Payment(
+            household_id=approval.household_id,
+            assessment_id=approval.assessment_id,
+            program_code=approval.program_code,
+            cycle=approval.cycle,
+            amount=Decimal(settings.PAYMENT_AMOUNT_PER_CYCLE),
+            currency=settings.PAYMENT_CURRENCY,
+            region_code=approval.region_code,
+        ))
+    Payment.objects.bulk_create(scheduled)
+    with outbox_buffered():
+        for payment in scheduled:
+            events.publish_payment_scheduled(payment)
+    return scheduled
 
 
 @transaction.atomic

@@ -11,27 +11,35 @@ from .envelope import Event
 from .topics import topic_name
 
 Handler = Callable[[Event], None]
+BatchHandler = Callable[[list[Event]], None]
 
 
 @dataclass(frozen=True)
 class Subscription:
     group: str
     event_type: str
-    handler: Handler
+    handler: Handler | BatchHandler
+    batch: bool = False
 
 
 _subscriptions: dict[str, dict[str, Subscription]] = {}
 
 
-def subscribe(*, group: str, event_type: str) -> Callable[[Handler], Handler]:
-    """Register `handler` as the way consumer group `group` applies events of `event_type`."""
+def subscribe(*, group: str, event_type: str, batch: bool = False):
+    """Register `handler` as the way consumer group `group` applies events of `event_type`.
 
-    def register(handler: Handler) -> Handler:
+    With `batch=True` the handler takes a list: the consecutive events of a consumed batch that it
+    handles, in delivery order, so that it can read and write them in a few statements. It must give
+    the same result as applying them one by one (when an event fails, the runtime retries each event
+    alone, as a list of one).
+    """
+
+    def register(handler):
         handlers = _subscriptions.setdefault(group, {})
         existing = handlers.get(event_type)
         if existing and existing.handler is not handler:
             raise ValueError(f"group {group!r} already handles {event_type!r} with {existing.handler!r}")
-        handlers[event_type] = Subscription(group, event_type, handler)
+        handlers[event_type] = Subscription(group, event_type, handler, batch)
         return handler
 
     return register
@@ -41,9 +49,8 @@ def groups() -> list[str]:
     return sorted(_subscriptions)
 
 
-def handler_for(group: str, event_type: str) -> Handler | None:
-    subscription = _subscriptions.get(group, {}).get(event_type)
-    return subscription.handler if subscription else None
+def subscription_for(group: str, event_type: str) -> Subscription | None:
+    return _subscriptions.get(group, {}).get(event_type)
 
 
 def topics_for(group: str) -> list[str]:
@@ -55,31 +62,3 @@ def topics_for(group: str) -> list[str]:
 def group_id(group: str) -> str:
     """The broker-side name of a group (prefixed, so several environments can share one cluster)."""
     return f"{settings.EVENTS_GROUP_PREFIX}{group}"
-
-
-@dataclass(frozen=True)
-class BatchHooks:
-    start: Callable[[], None]
-    finish: Callable[[], None]
-
-
-_batch_hooks: dict[str, list[BatchHooks]] = {}
-
-
-def on_batch(*, group: str, start: Callable[[], None], finish: Callable[[], None]) -> None:
-    """Let a group's handlers buffer their writes during a batch and make them at its end.
-
-    `start` runs before the handlers of a batch (or of one retried event), `finish` after them, still
-    inside the batch's database transaction: if `finish` raises, the batch is rolled back and retried.
-    """
-    _batch_hooks.setdefault(group, []).append(BatchHooks(start, finish))
-
-
-def batch_started(group: str) -> None:
-    for hooks in _batch_hooks.get(group, ()):
-        hooks.start()
-
-
-def batch_finished(group: str) -> None:
-    for hooks in _batch_hooks.get(group, ()):
-        hooks.finish()

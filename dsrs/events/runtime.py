@@ -42,7 +42,7 @@ INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, TransientError)
 class _Work:
     delivery: Delivery
     event: Event
-    handler: registry.Handler
+    subscription: registry.Subscription
 
 
 class ConsumerRuntime:
@@ -105,14 +105,14 @@ class ConsumerRuntime:
     def _read(self, delivery: Delivery) -> _Work | None:
         try:
             event = self.transport.decode(delivery)
-            handler = registry.handler_for(self.group, event.type)
-            if handler is None:
+            subscription = registry.subscription_for(self.group, event.type)
+            if subscription is None:
                 return None  # another group's event on a shared topic
             contracts.validate(event.type, event.schema_version, event.data)
         except (MalformedEvent, contracts.ContractViolation) as exc:
             self._dead_letter(delivery, None, exc, attempts=1)
             return None
-        return _Work(delivery, event, handler)
+        return _Work(delivery, event, subscription)
 
     def _apply_batch(self, work: list[_Work]) -> None:
         with transaction.atomic():
@@ -125,11 +125,9 @@ class ConsumerRuntime:
                     seen.add(item.event.id)
                     fresh.append(item)
             InboxEvent.objects.bulk_create([InboxEvent(consumer_group=self.group, event_id=w.event.id) for w in fresh])
-            registry.batch_started(self.group)
             with outbox.buffered():
-                for item in fresh:
-                    self._handle(item)
-            registry.batch_finished(self.group)
+                for run in self._runs(fresh):
+                    self._handle(run)
         metrics.count_applied(self.group, len(fresh), len(work) - len(fresh))
 
     def _apply_with_retries(self, item: _Work) -> None:
@@ -140,9 +138,7 @@ class ConsumerRuntime:
                     if InboxEvent.objects.filter(consumer_group=self.group, event_id=item.event.id).exists():
                         return
                     InboxEvent.objects.create(consumer_group=self.group, event_id=item.event.id)
-                    registry.batch_started(self.group)
-                    self._handle(item)
-                    registry.batch_finished(self.group)
+                    self._handle([item])
                 metrics.count_applied(self.group, 1, 0)
                 return
             except INFRASTRUCTURE_ERRORS:
@@ -159,15 +155,32 @@ class ConsumerRuntime:
             time.sleep(min(settings.EVENTS_RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1),
                            settings.EVENTS_RETRY_BACKOFF_MAX_SECONDS))
 
-    def _handle(self, item: _Work) -> None:
-        token = bind_correlation_id(item.event.correlationid or item.event.id)
+    @staticmethod
+    def _runs(items: list[_Work]) -> list[list[_Work]]:
+        """Split a batch into runs: consecutive events of one batch handler together, others alone."""
+        runs: list[list[_Work]] = []
+        for item in items:
+            previous = runs[-1][-1].subscription if runs else None
+            if item.subscription.batch and previous is not None and previous.handler is item.subscription.handler:
+                runs[-1].append(item)
+            else:
+                runs.append([item])
+        return runs
+
+    def _handle(self, run: list[_Work]) -> None:
+        first = run[0]
+        token = bind_correlation_id(first.event.correlationid or first.event.id)
         try:
             with tracing.tracer.start_as_current_span(
-                f"consume {item.event.type}",
-                context=tracing.context_from_traceparent(item.event.traceparent),
-                attributes={"messaging.consumer.group.name": self.group, "messaging.message.id": item.event.id},
+                f"consume {first.event.type}" + (f" (+{len(run) - 1})" if len(run) > 1 else ""),
+                context=tracing.context_from_traceparent(first.event.traceparent),
+                attributes={"messaging.consumer.group.name": self.group, "messaging.message.id": first.event.id,
+                            "messaging.batch.message_count": len(run)},
             ):
-                item.handler(item.event)
+                if first.subscription.batch:
+                    first.subscription.handler([item.event for item in run])
+                else:
+                    first.subscription.handler(first.event)
         finally:
             reset_correlation_id(token)
 

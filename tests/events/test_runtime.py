@@ -90,3 +90,35 @@ def test_events_of_types_the_group_does_not_handle_are_passed_over(runtime, test
 
     assert calls == [] and InboxEvent.objects.count() == 0 and DeadLetter.objects.count() == 0
     assert len(runtime.session.committed) == 1
+
+
+@pytest.fixture
+def batch_group(local_transport, settings):
+    from dsrs.events import registry
+
+    settings.EVENTS_MAX_ATTEMPTS = 2
+    settings.EVENTS_RETRY_BACKOFF_SECONDS = 0.001
+    calls = []
+
+    def handler(events):
+        calls.append([e.id for e in events])
+        if any(e.data["version"] == 13 for e in events):
+            raise ValueError("version 13 is unlucky")
+
+    registry.subscribe(group="batch-group", event_type="registry.household.registered", batch=True)(handler)
+    yield calls
+    registry._subscriptions.pop("batch-group", None)
+
+
+def test_a_batch_handler_gets_the_batch_as_one_list_and_each_event_alone_after_a_failure(batch_group):
+    runtime = ConsumerRuntime("batch-group", session=FakeSession())
+    good = [an_event(data=HOUSEHOLD | {"version": v}) for v in (1, 2)]
+    bad = an_event(data=HOUSEHOLD | {"version": 13})
+
+    runtime.process([delivery_of(good[0], offset=0), delivery_of(good[1], offset=1)])
+    runtime.process([delivery_of(bad, offset=2), delivery_of(good[0], offset=3)])
+
+    assert batch_group[0] == [good[0].id, good[1].id]  # one call for the whole batch
+    assert batch_group[1:] == [[bad.id], [bad.id], [bad.id]]  # the failed batch, then each attempt alone
+    assert DeadLetter.objects.get().event_id == bad.id
+    assert InboxEvent.objects.filter(consumer_group="batch-group").count() == 2
