@@ -36,10 +36,10 @@ class MongoStore:
         """Apply facts with one unordered bulk write per collection.
 
         Unordered is safe: every upsert here commutes with the others (version guards and
-        $setOnInsert), so their order does not change the result. A duplicate-key error is an upsert
-        whose guard did not match because the document already holds that version or a newer one.
+        $setOnInsert), so their order does not change the result. Any write error fails the batch,
+        which the consumer runtime then retries event by event.
         """
-        from pymongo.errors import BulkWriteError, ConnectionFailure
+        from pymongo.errors import ConnectionFailure
 
         from dsrs.events.runtime import TransientError
 
@@ -53,10 +53,6 @@ class MongoStore:
             for name, ops in writes.items():
                 if ops:
                     self.db[name].bulk_write(ops, ordered=False)
-        except BulkWriteError as exc:
-            others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != 11000]
-            if others or exc.details.get("writeConcernErrors"):
-                raise
         except ConnectionFailure as exc:
             raise TransientError(f"MongoDB unavailable: {exc}") from exc
 
@@ -68,10 +64,17 @@ class MongoStore:
 
     @staticmethod
     def _assessment_upsert(fact: AssessmentFact) -> UpdateOne:
+        """Upsert by household id; each field takes the new value only if this version is newer.
+
+        An update pipeline (MongoDB 4.2+) keeps the filter a plain `_id` match, so the upsert never
+        races into a duplicate key, and an older or repeated version leaves the document as it is.
+        """
+        newer = {"$lt": [{"$ifNull": ["$household_version", 0]}, fact.household_version]}
+        values = {"household_version": fact.household_version, "program_code": fact.program_code,
+                  "decision": fact.decision, "region_code": fact.region_code, "assessed_at": fact.assessed_at}
         return UpdateOne(
-            {"_id": fact.household_id, "household_version": {"$lt": fact.household_version}},
-            {"$set": {"household_version": fact.household_version, "program_code": fact.program_code,
-                      "decision": fact.decision, "region_code": fact.region_code, "assessed_at": fact.assessed_at}},
+            {"_id": fact.household_id},
+            [{"$set": {field: {"$cond": [newer, {"$literal": value}, f"${field}"]} for field, value in values.items()}}],
             upsert=True,
         )
 

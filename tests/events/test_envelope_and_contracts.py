@@ -51,6 +51,7 @@ def test_every_contract_is_a_valid_json_schema_with_a_versioned_id():
         schema = json.loads((contracts.CONTRACTS_DIR / f"{event_type}.v1.json").read_text())
         assert schema["$id"] == f"urn:dsrs:events:{event_type}:v1"
         contracts._validator(event_type, 1)  # raises if the schema itself is invalid
+        contracts._compiled(event_type, 1)
 
 
 def test_data_breaking_its_contract_is_refused_naming_the_fields():
@@ -58,6 +59,16 @@ def test_data_breaking_its_contract_is_refused_naming_the_fields():
         contracts.validate("registry.household.registered", 1, HOUSEHOLD | {"pmt_score": 1.5})
     with pytest.raises(contracts.ContractViolation, match="'name' was unexpected"):
         contracts.validate("registry.household.registered", 1, HOUSEHOLD | {"name": "Juan"})
+
+
+def test_a_timestamp_that_is_not_rfc3339_breaks_the_contract():
+    completed = {"payment_id": HOUSEHOLD["household_id"], "household_id": HOUSEHOLD["household_id"],
+                 "program_code": "4PS", "cycle": "2026-11", "amount": "750.00", "currency": "PHP",
+                 "region_code": "1300000000", "completed_at": "yesterday"}
+
+    contracts.validate("payment.payment.completed", 1, completed | {"completed_at": "2026-11-24T05:19:46.123+08:00"})
+    with pytest.raises(contracts.ContractViolation, match="completed_at"):
+        contracts.validate("payment.payment.completed", 1, completed)
 
 
 def test_an_unknown_event_type_or_version_has_no_contract():
