@@ -11,7 +11,8 @@ class Assessment(models.Model):
         DENIED = "denied", "Denied"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    household_id = models.UUIDField(db_index=True, help_text="the registry's household id")
+    # Looked up through the unique constraint below, whose first column it is.
+    household_id = models.UUIDField(help_text="the registry's household id")
     household_version = models.PositiveIntegerField()
     program_code = models.CharField(max_length=32)
     decision = models.CharField(max_length=20, choices=Decision.choices)

@@ -9,7 +9,8 @@ class Payment(models.Model):
         COMPLETED = "completed", "Completed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    household_id = models.UUIDField(db_index=True, help_text="the registry's household id")
+    # Looked up through the unique constraint below, whose first column it is.
+    household_id = models.UUIDField(help_text="the registry's household id")
     assessment_id = models.UUIDField(help_text="the approval this payment follows from")
     program_code = models.CharField(max_length=32)
     cycle = models.CharField(max_length=7, help_text="YYYY-MM")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 
 SPEC_VERSION = "1.0"
@@ -50,7 +50,8 @@ class Event:
         return ".".join(parts[:2])
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        # Shallow on purpose: asdict() would deep-copy `data` for every event on the hot path.
+        return {name: value for name in _FIELD_NAMES if (value := getattr(self, name)) is not None}
 
     def to_json(self) -> bytes:
         return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True).encode()
@@ -76,3 +77,6 @@ class Event:
         except (TypeError, ValueError) as exc:
             raise MalformedEvent(f"the event is not valid JSON: {exc}") from exc
         return cls.from_dict(parsed)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Event))

@@ -5,10 +5,12 @@ import contextvars
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from dsrs.observability import get_correlation_id
 
 from . import contracts, tracing
+from .bulk import insert_rows
 from .envelope import SCHEMA_URN, Event
 from .models import OutboxEvent
 from .topics import topic_name
@@ -32,8 +34,9 @@ def buffered():
     token = _buffer.set(rows)
     try:
         yield
-        if rows:
-            OutboxEvent.objects.bulk_create(rows, batch_size=1000)
+        now = timezone.now()
+        insert_rows(OutboxEvent, ("event_id", "topic", "key", "event_type", "envelope", "created_at"),
+                    [(r.event_id, r.topic, r.key, r.event_type, r.envelope, now) for r in rows])
     finally:
         _buffer.reset(token)
 

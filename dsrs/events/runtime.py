@@ -20,10 +20,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+from django.utils import timezone
 
 from dsrs.observability import bind_correlation_id, reset_correlation_id
 
 from . import contracts, failpoints, metrics, outbox, registry, tracing
+from .bulk import insert_rows
 from .envelope import Event, MalformedEvent
 from .models import DeadLetter, InboxEvent
 from .transports import ConsumerSession, Delivery, get_transport
@@ -124,7 +126,9 @@ class ConsumerRuntime:
                 if item.event.id not in seen:
                     seen.add(item.event.id)
                     fresh.append(item)
-            InboxEvent.objects.bulk_create([InboxEvent(consumer_group=self.group, event_id=w.event.id) for w in fresh])
+            now = timezone.now()
+            insert_rows(InboxEvent, ("consumer_group", "event_id", "processed_at"),
+                        [(self.group, w.event.id, now) for w in fresh])
             with outbox.buffered():
                 for run in self._runs(fresh):
                     self._handle(run)
