@@ -7,6 +7,10 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dsrs.settings")
     from django.core.management import execute_from_command_line
 
+    from dsrs.observability import configure_tracing
+
+    configure_tracing()
+
     execute_from_command_line(sys.argv)
 
 

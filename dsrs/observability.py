@@ -44,3 +44,30 @@ class CorrelationIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.correlation_id = get_correlation_id() or "-"
         return True
+
+
+def configure_tracing() -> None:
+    """Install the OpenTelemetry tracer provider and instrument Django, once per process.
+
+    Spans get real ids, so each event carries the `traceparent` of the request or consumer span
+    that published it and a trace follows a household across the relay and every consumer group.
+    `OTEL_TRACES_EXPORTER=console` prints finished spans; `OTEL_SDK_DISABLED=true` turns it all off.
+    """
+    import os
+
+    from opentelemetry import trace
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+
+    if os.environ.get("OTEL_SDK_DISABLED", "").lower() == "true":
+        return
+    if isinstance(trace.get_tracer_provider(), TracerProvider):
+        return
+    provider = TracerProvider(resource=Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", "dsrs")}))
+    if os.environ.get("OTEL_TRACES_EXPORTER") == "console":
+        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+    trace.set_tracer_provider(provider)
+    from opentelemetry.instrumentation.django import DjangoInstrumentor
+
+    DjangoInstrumentor().instrument()

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Min
 from django.utils import timezone
-from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 
 RELAYED = Counter("dsrs_outbox_relayed_total", "Outbox events the broker accepted", ["transport"])
@@ -11,6 +11,7 @@ APPLIED = Counter("dsrs_events_applied_total", "Events applied by a consumer gro
 DUPLICATES = Counter("dsrs_events_duplicates_total", "Redelivered events skipped by the inbox", ["group"])
 DEAD_LETTERED = Counter("dsrs_events_dead_lettered_total", "Events sent to the dead-letter path", ["group", "topic"])
 BATCH_SECONDS = Histogram("dsrs_consumer_batch_seconds", "Time to apply one consumed batch", ["group"])
+LAG = Gauge("dsrs_consumer_lag", "Records the group has received no commit for yet", ["group"])
 BATCH_SIZE = Histogram("dsrs_consumer_batch_size", "Records in one consumed batch", ["group"],
                        buckets=(1, 10, 50, 100, 250, 500, 1000, 2500))
 
@@ -33,6 +34,16 @@ def count_applied(group: str, applied: int, duplicates: int) -> None:
 
 def count_dead_letter(group: str, topic: str) -> None:
     DEAD_LETTERED.labels(group, topic).inc()
+
+
+def set_lag(group: str, lag: int) -> None:
+    LAG.labels(group).set(lag)
+
+
+def serve(port: int | None, addr: str) -> None:
+    """Serve this process's metrics (relay, consumers) for Prometheus, if a port is given."""
+    if port:
+        start_http_server(port, addr=addr)
 
 
 class OutboxCollector:

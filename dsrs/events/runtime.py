@@ -59,11 +59,15 @@ class ConsumerRuntime:
         self.session.close()
 
     # --- driving ----------------------------------------------------------------------------------
-    def run(self, stop: threading.Event, idle_sleep: float = 0.2) -> None:
+    def run(self, stop: threading.Event, idle_sleep: float = 0.2, lag_every: float = 15.0) -> None:
         logger.info("consumer group %s started on %s", self.group, ", ".join(self.topics))
+        next_lag = time.monotonic()
         while not stop.is_set():
             if not self.poll_once(timeout=0.5):
                 stop.wait(idle_sleep if self.transport.name == "local" else 0)
+            if time.monotonic() >= next_lag and self.session.ready():
+                metrics.set_lag(self.group, self.session.lag())
+                next_lag = time.monotonic() + lag_every
         logger.info("consumer group %s stopped", self.group)
 
     def drain(self, *, idle_polls: int = 2, timeout: float = 0.5, max_seconds: float = 120.0) -> int:

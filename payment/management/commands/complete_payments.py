@@ -1,7 +1,7 @@
 import signal
 import threading
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from payment import services
 
@@ -15,8 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, follow, interval, **options):
         if interval <= 0:
-            self.stderr.write("--interval must be positive")
-            raise SystemExit(2)
+            raise CommandError("--interval must be positive")
         stop = threading.Event()
         if follow:
             for sig in (signal.SIGTERM, signal.SIGINT):

@@ -3,10 +3,10 @@ import signal
 import threading
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from dsrs.events import relay
+from dsrs.events import metrics, relay
 
 logger = logging.getLogger(__name__)
 
@@ -15,15 +15,18 @@ class Command(BaseCommand):
     help = "Relay committed outbox events to the event transport (once, or with --follow until stopped)."
 
     def add_arguments(self, parser):
+        parser.add_argument("--metrics-port", type=int, default=None,
+                            help="serve this process's Prometheus metrics on this port")
+        parser.add_argument("--metrics-addr", default="127.0.0.1", help="address for --metrics-port")
         parser.add_argument("--follow", action="store_true", help="keep relaying until SIGTERM/SIGINT")
         parser.add_argument("--batch-size", type=int, default=None, help="rows per batch (default: setting)")
         parser.add_argument("--idle-sleep", type=float, default=0.1, help="seconds to wait when nothing is queued")
         parser.add_argument("--prune-every", type=float, default=60.0, help="seconds between prunes of sent rows")
 
-    def handle(self, *args, follow, batch_size, idle_sleep, prune_every, **options):
+    def handle(self, *args, follow, batch_size, idle_sleep, prune_every, metrics_port, metrics_addr, **options):
         if batch_size is not None and batch_size < 1:
-            self.stderr.write("--batch-size must be at least 1")
-            raise SystemExit(2)
+            raise CommandError("--batch-size must be at least 1")
+        metrics.serve(metrics_port, metrics_addr)
         if not follow:
             sent = 0
             while count := relay.relay_once(batch_size=batch_size):

@@ -5,7 +5,7 @@ import threading
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from dsrs.events import registry
+from dsrs.events import metrics, registry
 from dsrs.events.runtime import ConsumerRuntime
 
 logger = logging.getLogger(__name__)
@@ -15,11 +15,14 @@ class Command(BaseCommand):
     help = "Run the event consumers of every consumer group, or of the groups named with --group."
 
     def add_arguments(self, parser):
+        parser.add_argument("--metrics-port", type=int, default=None,
+                            help="serve this process's Prometheus metrics on this port")
+        parser.add_argument("--metrics-addr", default="127.0.0.1", help="address for --metrics-port")
         parser.add_argument("--group", action="append", dest="groups", help="a consumer group (repeatable)")
         parser.add_argument("--list", action="store_true", dest="list_groups", help="list the consumer groups and their topics")
         parser.add_argument("--drain", action="store_true", help="apply what is available, then exit")
 
-    def handle(self, *args, groups, list_groups, drain, **options):
+    def handle(self, *args, groups, list_groups, drain, metrics_port, metrics_addr, **options):
         known = registry.groups()
         if list_groups:
             for group in known:
@@ -29,6 +32,7 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"unknown consumer group(s) {', '.join(unknown)}; known: {', '.join(known)}")
         groups = groups or known
+        metrics.serve(metrics_port, metrics_addr)
         stop = threading.Event()
         if drain:
             for group in groups:
