@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from dsrs import signing_keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "django_prometheus",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
+    "axes",
     "dsrs.events",
     "registry",
     "eligibility",
@@ -59,7 +63,26 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login lockout (django-axes): this many failures for one username from one address lock that pair
+# for the cool-off (by username alone, anyone could lock a caseworker out on purpose).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "identity.lockout.locked_out_response"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
 ROOT_URLCONF = "dsrs.urls"
@@ -124,21 +147,48 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "dsrs.api.DefaultPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "dsrs.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON", default="60/minute"),
+        "user": env.str("THROTTLE_USER", default="1200/minute"),
+    },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if IS_PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
 }
 
+if IS_PRODUCTION:
+    JWT_PRIVATE_KEY = env.str("JWT_PRIVATE_KEY", multiline=True)
+else:
+    JWT_PRIVATE_KEY = env.str("JWT_PRIVATE_KEY", multiline=True, default="") or signing_keys.dev_private_key(
+        BASE_DIR / ".keys" / "jwt-dev.pem")
+JWT_PUBLIC_KEY = signing_keys.public_key_of(JWT_PRIVATE_KEY)
+
 SIMPLE_JWT = {
+    "ALGORITHM": "RS256",
+    "SIGNING_KEY": JWT_PRIVATE_KEY,
+    "VERIFYING_KEY": JWT_PUBLIC_KEY,
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=10)),
     "REFRESH_TOKEN_LIFETIME": timedelta(hours=env.int("JWT_REFRESH_HOURS", default=12)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
     "ISSUER": env.str("JWT_ISSUER", default="dsrs"),
     "AUDIENCE": env.str("JWT_AUDIENCE", default="dsrs-api"),
-    "SIGNING_KEY": (
-        env.str("JWT_SIGNING_KEY")
-        if IS_PRODUCTION
-        else env.str("JWT_SIGNING_KEY", default="dev-only-jwt-signing-key-separate-from-secret-key")
-    ),
+    "AUTH_HEADER_TYPES": ("Bearer",),
 }
+
+# Throttling and lockout count in the cache: shared through Redis in production, per process otherwise.
+if IS_PRODUCTION:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL")}}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
 
 # --- Events -----------------------------------------------------------------------------------------
 EVENTS_TRANSPORT = env.str("EVENTS_TRANSPORT", default="kafka" if IS_PRODUCTION else "local")
@@ -193,6 +243,7 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "dsrs.events.tasks.relay_outbox", "schedule": 1.0},
     "prune-outbox": {"task": "dsrs.events.tasks.prune_outbox", "schedule": 60.0},
     "complete-payments": {"task": "payment.tasks.complete_scheduled_payments", "schedule": 5.0},
+    "flush-expired-tokens": {"task": "identity.tasks.flush_expired_tokens", "schedule": 3600.0},
 }
 # A relay run that is still going when the next beat fires must not pile up behind it.
 CELERY_TASK_ANNOTATIONS = {"dsrs.events.tasks.relay_outbox": {"expires": 2.0}}
@@ -218,7 +269,7 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "kafka": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "kafka": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 if IS_PRODUCTION:

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from identity.api.views import JwksApi
+
 from . import health
 
 admin.site.site_header = "DSRS — Dynamic Social Registry"
@@ -18,6 +20,7 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path(".well-known/jwks.json", JwksApi.as_view(), name="jwks"),
     path("healthz/live", health.live, name="healthz-live"),
     path("healthz/ready", health.ready, name="healthz-ready"),
     path("", include("django_prometheus.urls")),

@@ -62,7 +62,7 @@ def test_unknown_household_ids_answer_404(api_client):
 
 
 def test_an_update_bumps_the_version_and_emits_the_new_state(api_client):
-    household = api_client.post("/api/v1/households", HouseholdPayloadFactory(), format="json").json()
+    household = api_client.post("/api/v1/households", HouseholdPayloadFactory(household_size=3), format="json").json()
 
     response = api_client.patch(f"/api/v1/households/{household['id']}", {"household_size": 7}, format="json")
 

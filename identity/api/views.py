@@ -1,0 +1,19 @@
+from django.conf import settings
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dsrs.signing_keys import jwk_of
+
+
+class JwksApi(APIView):
+    """The public key that verifies DSRS tokens, for gateways and other services (RFC 7517)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    def get(self, request):
+        response = Response({"keys": [jwk_of(settings.JWT_PUBLIC_KEY)]})
+        response["Cache-Control"] = "public, max-age=300"
+        return response
