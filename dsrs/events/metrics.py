@@ -55,8 +55,11 @@ class OutboxCollector:
         yield GaugeMetricFamily("dsrs_dead_letters_pending", "Dead letters awaiting replay", labels=["topic"])
 
     def collect(self):
-        from django.db import DatabaseError
+        from django.db import DatabaseError, close_old_connections
 
+        # In the relay and consumer processes this runs on the metrics server's own thread, which no
+        # request cycle tidies: drop a connection the database has closed before querying.
+        close_old_connections()
         try:
             yield from self._collect()
         except DatabaseError:

@@ -64,6 +64,22 @@ class Command(BaseCommand):
             for process in processes:
                 process.wait(30)
         self._report(households, registered_at, started, finished)
+        self._clean_up(namespace)
+
+    def _clean_up(self, namespace):
+        """Drop the run's topics and read-model database; its rows stay for inspection."""
+        from analytics.stores import MongoStore, get_store
+        from dsrs.events.transports import get_transport
+
+        store = get_store()
+        if isinstance(store, MongoStore):
+            store.client.drop_database(settings.ANALYTICS_MONGODB_DB)
+        transport = get_transport()
+        if transport.name == "kafka":
+            admin = transport.admin()
+            topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(namespace)]
+            for future in (admin.delete_topics(topics).values() if topics else []):
+                future.result(timeout=30)
 
     def _register(self, households, chunk, rate):
         registered_at: dict[str, float] = {}
