@@ -18,6 +18,10 @@ from . import models
 from .facts import AssessmentFact, PaymentFact, Summary
 
 
+# Unauthorized, AuthenticationFailed, NotWritablePrimary, NotPrimaryNoSecondaryOk, InterruptedDueToReplStateChange.
+_NOT_THE_EVENTS_FAULT = {13, 18, 10107, 13435, 11602}
+
+
 class MongoStore:
     def __init__(self, uri: str, database: str):
         from pymongo import ASCENDING, MongoClient
@@ -39,7 +43,7 @@ class MongoStore:
         $setOnInsert), so their order does not change the result. Any write error fails the batch,
         which the consumer runtime then retries event by event.
         """
-        from pymongo.errors import ConnectionFailure
+        from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure
 
         from dsrs.events.runtime import TransientError
 
@@ -55,6 +59,16 @@ class MongoStore:
                     self.db[name].bulk_write(ops, ordered=False)
         except ConnectionFailure as exc:
             raise TransientError(f"MongoDB unavailable: {exc}") from exc
+        except BulkWriteError as exc:
+            if exc.details.get("writeConcernErrors"):
+                raise TransientError(f"MongoDB did not confirm the writes: {exc.details['writeConcernErrors'][:1]}") from exc
+            raise
+        except OperationFailure as exc:
+            # Refused credentials or a primary stepping down say nothing about the events themselves:
+            # stop and retry later, never dead-letter.
+            if exc.code in _NOT_THE_EVENTS_FAULT or exc.has_error_label("RetryableWriteError"):
+                raise TransientError(f"MongoDB refused the writes: {exc}") from exc
+            raise
 
     def _ensure_indexes(self) -> None:
         if not self._indexed:

@@ -67,6 +67,12 @@ class Event:
             raise MalformedEvent(f"specversion {raw.get('specversion')!r} is not {SPEC_VERSION}")
         if not isinstance(raw.get("data"), dict):
             raise MalformedEvent("the envelope's data is not a JSON object")
+        try:
+            uuid.UUID(str(raw["id"]))
+        except ValueError:
+            raise MalformedEvent(f"the event id {str(raw['id'])[:60]!r} is not a UUID") from None
+        if len(str(raw["subject"])) > 200 or len(str(raw["type"])) > 200:
+            raise MalformedEvent("the event's subject or type is longer than 200 characters")
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in raw.items() if k in known})
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from . import failpoints, metrics, registry
@@ -70,11 +70,14 @@ def prune_sent(*, batch_size: int | None = None, max_batches: int = 100) -> int:
     cutoff = timezone.now() - timedelta(seconds=settings.EVENTS_OUTBOX_RETENTION_SECONDS)
     prunable = OutboxEvent.objects.filter(sent_at__lt=cutoff)
     if get_transport().name == "local":
-        groups = registry.groups()
+        groups = [registry.group_id(group) for group in registry.groups()]
         offsets = ConsumerOffset.objects.filter(consumer_group__in=groups)
         if offsets.count() < len(groups):
             return 0
-        prunable = prunable.filter(position__lte=offsets.aggregate(low=Min("position"))["low"])
+        newest = OutboxEvent.objects.aggregate(newest=Max("position"))["newest"] or 0
+        # The newest position stays: the next one is counted from it.
+        prunable = prunable.filter(position__lte=offsets.aggregate(low=Min("position"))["low"],
+                                   position__lt=newest)
     deleted = 0
     for _ in range(max_batches):
         ids = list(prunable.order_by("id").values_list("id", flat=True)[:batch_size])

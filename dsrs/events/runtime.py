@@ -42,6 +42,7 @@ INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, TransientError)
 
 @dataclass
 class _Work:
+    index: int  # the delivery's place in its batch
     delivery: Delivery
     event: Event
     subscription: registry.Subscription
@@ -54,6 +55,8 @@ class ConsumerRuntime:
         self.transport = get_transport()
         self.session = session or self.transport.open_consumer(registry.group_id(group), self.topics)
         self.batch_size = settings.EVENTS_CONSUMER_BATCH_SIZE
+        self.applied = 0
+        self.duplicates = 0
 
     def close(self) -> None:
         self.session.close()
@@ -94,7 +97,8 @@ class ConsumerRuntime:
     # --- one batch --------------------------------------------------------------------------------
     def process(self, deliveries: list[Delivery]) -> None:
         started = time.monotonic()
-        work = [w for w in (self._read(d) for d in deliveries) if w is not None]
+        work = [w for w in (self._read(i, d) for i, d in enumerate(deliveries)) if w is not None]
+        work = self._without_dead_letters(work)
         if work:
             try:
                 self._apply_batch(work)
@@ -104,11 +108,28 @@ class ConsumerRuntime:
                 logger.info("batch of %d failed in group %s; applying one by one", len(work), self.group)
                 for item in work:
                     self._apply_with_retries(item)
+                    # Keep what is done: retries can outlast the broker's patience with this member,
+                    # and whoever gets the partition next starts after the last commit.
+                    self.session.commit(deliveries[: item.index + 1])
         failpoints.reach("consumer.after_db_commit")
         self.session.commit(deliveries)
         metrics.observe_batch(self.group, len(deliveries), time.monotonic() - started)
 
-    def _read(self, delivery: Delivery) -> _Work | None:
+    def _without_dead_letters(self, work: list[_Work]) -> list[_Work]:
+        """Pass over events this group already dead-lettered (delivered again before their offset
+        was committed): they are sent down the dead-letter path again, not retried again."""
+        if not work:
+            return work
+        letters = {letter.event_id: letter for letter in DeadLetter.objects.filter(
+            consumer_group=self.group, status=DeadLetter.Status.PENDING, event_id__in=[w.event.id for w in work])}
+        for item in work:
+            letter = letters.get(item.event.id)
+            if letter is not None:
+                self.session.dead_letter(item.delivery, self._dead_letter_headers(
+                    item.delivery, letter.error_type, letter.error.strip().splitlines()[-1:], letter.attempts))
+        return [w for w in work if w.event.id not in letters]
+
+    def _read(self, index: int, delivery: Delivery) -> _Work | None:
         try:
             event = self.transport.decode(delivery)
             subscription = registry.subscription_for(self.group, event.type)
@@ -118,7 +139,7 @@ class ConsumerRuntime:
         except (MalformedEvent, contracts.ContractViolation) as exc:
             self._dead_letter(delivery, None, exc, attempts=1)
             return None
-        return _Work(delivery, event, subscription)
+        return _Work(index, delivery, event, subscription)
 
     def _apply_batch(self, work: list[_Work]) -> None:
         with transaction.atomic():
@@ -136,7 +157,7 @@ class ConsumerRuntime:
             with outbox.buffered():
                 for run in self._runs(fresh):
                     self._handle(run)
-        metrics.count_applied(self.group, len(fresh), len(work) - len(fresh))
+        self._count(len(fresh), len(work) - len(fresh))
 
     def _apply_with_retries(self, item: _Work) -> None:
         max_attempts = settings.EVENTS_MAX_ATTEMPTS
@@ -144,10 +165,11 @@ class ConsumerRuntime:
             try:
                 with transaction.atomic():
                     if InboxEvent.objects.filter(consumer_group=self.group, event_id=item.event.id).exists():
+                        self._count(0, 1)
                         return
                     InboxEvent.objects.create(consumer_group=self.group, event_id=item.event.id)
                     self._handle([item])
-                metrics.count_applied(self.group, 1, 0)
+                self._count(1, 0)
                 return
             except INFRASTRUCTURE_ERRORS:
                 if attempt == max_attempts:
@@ -162,6 +184,11 @@ class ConsumerRuntime:
                     return
             time.sleep(min(settings.EVENTS_RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1),
                            settings.EVENTS_RETRY_BACKOFF_MAX_SECONDS))
+
+    def _count(self, applied: int, duplicates: int) -> None:
+        self.applied += applied
+        self.duplicates += duplicates
+        metrics.count_applied(self.group, applied, duplicates)
 
     @staticmethod
     def _runs(items: list[_Work]) -> list[list[_Work]]:
@@ -192,17 +219,21 @@ class ConsumerRuntime:
         finally:
             reset_correlation_id(token)
 
-    def _dead_letter(self, delivery: Delivery, event: Event | None, error: Exception, *, attempts: int) -> None:
-        event_id = event.id if event else delivery.headers.get("ce_id") or f"unreadable:{delivery.topic}:{delivery.partition}:{delivery.offset}"
-        headers = {
-            "dlq_error_type": type(error).__name__,
-            "dlq_error": str(error)[:1000],
+    def _dead_letter_headers(self, delivery: Delivery, error_type: str, error, attempts: int) -> dict[str, str]:
+        return {
+            "dlq_error_type": error_type,
+            "dlq_error": " ".join(error) if isinstance(error, list) else str(error)[:1000],
             "dlq_consumer_group": self.group,
             "dlq_original_topic": delivery.topic,
             "dlq_original_partition": str(delivery.partition),
             "dlq_original_offset": str(delivery.offset),
             "dlq_attempts": str(attempts),
         }
+
+    def _dead_letter(self, delivery: Delivery, event: Event | None, error: Exception, *, attempts: int) -> None:
+        # Whatever a misbehaving producer sent, the dead letter must fit its columns.
+        event_id = (event.id if event else f"unreadable:{delivery.topic}:{delivery.partition}:{delivery.offset}")[:100]
+        headers = self._dead_letter_headers(delivery, type(error).__name__, error, attempts)
         logger.error("group %s dead-letters %s from %s[%d]@%d after %d attempt(s): %s",
                      self.group, event_id, delivery.topic, delivery.partition, delivery.offset, attempts, error)
         with transaction.atomic():
@@ -210,11 +241,11 @@ class ConsumerRuntime:
                 consumer_group=self.group,
                 event_id=event_id,
                 defaults={
-                    "event_type": event.type if event else delivery.headers.get("ce_type", ""),
-                    "topic": delivery.topic,
+                    "event_type": (event.type if event else delivery.headers.get("ce_type", ""))[:200],
+                    "topic": delivery.topic[:200],
                     "partition": delivery.partition,
                     "offset": delivery.offset,
-                    "key": delivery.key or "",
+                    "key": (delivery.key or "")[:200],
                     "payload": (event.to_json() if event else (delivery.value or b"")).decode(errors="replace"),
                     "headers": delivery.headers,
                     "error_type": type(error).__name__,

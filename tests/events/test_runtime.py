@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from dsrs.events.models import DeadLetter, InboxEvent
@@ -25,6 +27,7 @@ def test_an_event_delivered_twice_is_applied_once(runtime, test_group):
     assert calls == [event.id]
     assert InboxEvent.objects.filter(consumer_group="test-group").count() == 1
     assert [d.offset for d in runtime.session.committed] == [0, 1, 0]
+    assert (runtime.applied, runtime.duplicates) == (1, 2)
 
 
 def test_a_handler_that_keeps_failing_is_dead_lettered_after_the_bounded_retries(runtime, test_group):
@@ -46,7 +49,8 @@ def test_a_handler_that_keeps_failing_is_dead_lettered_after_the_bounded_retries
     (delivery, headers) = runtime.session.dead_letters[0]
     assert headers["dlq_attempts"] == "3" and headers["dlq_consumer_group"] == "test-group"
     assert headers["dlq_original_offset"] == "7" and headers["dlq_error_type"] == "ValueError"
-    assert [d.offset for d in runtime.session.committed] == [7, 8]  # the partition moves on
+    # The partition moves on, and each event's outcome is committed as soon as it is known.
+    assert [d.offset for d in runtime.session.committed] == [7] + [7, 8] + [7, 8]
 
 
 def test_an_unreadable_record_is_dead_lettered_at_once_without_calling_the_handler(runtime, test_group):
@@ -122,3 +126,32 @@ def test_a_batch_handler_gets_the_batch_as_one_list_and_each_event_alone_after_a
     assert batch_group[1:] == [[bad.id], [bad.id], [bad.id]]  # the failed batch, then each attempt alone
     assert DeadLetter.objects.get().event_id == bad.id
     assert InboxEvent.objects.filter(consumer_group="batch-group").count() == 2
+
+
+def test_an_event_dead_lettered_before_its_offset_was_committed_is_not_retried_again(runtime, test_group):
+    handler, calls = test_group
+    poison = an_event()
+
+    def always_fail(event):
+        raise ValueError("cannot assess")
+
+    handler.behaviour = always_fail
+    runtime.process([delivery_of(poison, offset=4)])
+    calls.clear()
+    runtime.process([delivery_of(poison, offset=4)])  # delivered again: the member died before committing
+
+    assert calls == []
+    assert DeadLetter.objects.get().attempts == 3
+    assert len(runtime.session.dead_letters) == 2  # the dead-letter topic hears of it again
+    assert runtime.session.dead_letters[1][1]["dlq_error_type"] == "ValueError"
+
+
+def test_a_record_whose_id_is_no_uuid_is_dead_lettered_at_once(runtime, test_group):
+    _, calls = test_group
+    raw = an_event().to_dict() | {"id": "evt-" + "x" * 300}
+
+    runtime.process([delivery_of(value=json.dumps(raw).encode(), offset=9)])
+
+    letter = DeadLetter.objects.get()
+    assert (letter.error_type, letter.attempts) == ("MalformedEvent", 1)
+    assert calls == []

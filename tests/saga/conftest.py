@@ -97,6 +97,29 @@ class Saga:
                                        envelope={"not": "an event", "raw": value.decode(errors="replace")},
                                        sent_at=timezone.now(), position=last + 1)
 
+    def read_topic(self, topic: str, timeout: float = 20.0) -> list[dict]:
+        """The headers of every record on a Kafka topic, read from the start by a throwaway consumer."""
+        from confluent_kafka import Consumer
+
+        consumer = Consumer({"bootstrap.servers": django_settings.EVENTS_KAFKA_BOOTSTRAP_SERVERS,
+                             "group.id": f"{self.namespace}reader-{uuid.uuid4().hex[:6]}",
+                             "auto.offset.reset": "earliest", "enable.auto.commit": False})
+        consumer.subscribe([topic])
+        headers, deadline, quiet_since = [], time.monotonic() + timeout, None
+        try:
+            while time.monotonic() < deadline:
+                message = consumer.poll(0.5)
+                if message is None or message.error():
+                    quiet_since = quiet_since or time.monotonic()
+                    if headers and time.monotonic() - quiet_since > 2:
+                        break
+                    continue
+                quiet_since = None
+                headers.append({k: v.decode() for k, v in message.headers() or []})
+        finally:
+            consumer.close()
+        return headers
+
     def republish_everything(self) -> int:
         """Append every event ever published to the log again, unchanged (same ids)."""
         rows = list(OutboxEvent.objects.exclude(event_type="?").order_by("id"))

@@ -186,6 +186,7 @@ class KafkaConsumerSession:
         )
         self.consumer.subscribe(topics)
         self._dlq_pending = 0
+        self._dlq_failures: list[str] = []
 
     def poll(self, max_messages: int, timeout: float) -> list[Delivery]:
         deliveries = []
@@ -222,19 +223,28 @@ class KafkaConsumerSession:
 
     def dead_letter(self, delivery: Delivery, headers: dict[str, str]) -> None:
         merged = dict(delivery.headers, **headers)
+        def on_delivery(err, _msg):
+            if err is not None:
+                self._dlq_failures.append(str(err))
+
         self.transport._produce(
             topic=dead_letter_topic(delivery.topic),
             key=delivery.key or None,
             value=delivery.value,
             headers=[(k, v.encode()) for k, v in merged.items()],
+            on_delivery=on_delivery,
         )
         self._dlq_pending += 1
 
     def commit(self, deliveries: list[Delivery]) -> None:
         if self._dlq_pending:
+            # The records go to their dead-letter topic for good before their offsets are committed;
+            # if the broker does not take them, nothing is committed and they come again.
             left = self.transport.producer.flush(settings.EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS + 5)
-            if left:
-                raise KafkaException(KafkaError(KafkaError._MSG_TIMED_OUT, "dead letters not acknowledged"))
+            failures, self._dlq_failures = self._dlq_failures, []
+            if left or failures:
+                raise KafkaException(KafkaError(KafkaError._MSG_TIMED_OUT,
+                                                f"dead letters not acknowledged: {failures[:3] or left}"))
             self._dlq_pending = 0
         next_offsets: dict[tuple[str, int], int] = defaultdict(int)
         for d in deliveries:

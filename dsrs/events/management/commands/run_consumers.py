@@ -38,7 +38,9 @@ class Command(BaseCommand):
             for group in groups:
                 runtime = ConsumerRuntime(group)
                 try:
-                    self.stdout.write(f"{group}: received {runtime.drain()} records")
+                    received = runtime.drain()
+                    self.stdout.write(f"{group}: received {received} records, applied {runtime.applied} events, "
+                                      f"skipped {runtime.duplicates} duplicates")
                 finally:
                     runtime.close()
             return
