@@ -4,12 +4,18 @@ from django.db import models
 
 
 class HouseholdAssessmentFact(models.Model):
-    household_id = models.UUIDField(primary_key=True)
-    household_version = models.PositiveIntegerField()
+    """A household's latest decision in one program."""
+
+    household_id = models.UUIDField()
     program_code = models.CharField(max_length=32)
+    household_version = models.PositiveIntegerField()
     decision = models.CharField(max_length=20, db_index=True)
     region_code = models.CharField(max_length=10, db_index=True)
     assessed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["household_id", "program_code"],
+                                               name="one_assessment_fact_per_household_program")]
 
 
 class PaymentFact(models.Model):

@@ -78,7 +78,7 @@ class MongoStore:
 
     @staticmethod
     def _assessment_upsert(fact: AssessmentFact) -> UpdateOne:
-        """Upsert by household id; each field takes the new value only if this version is newer.
+        """Upsert by program and household; each field takes the new value only if this version is newer.
 
         An update pipeline (MongoDB 4.2+) keeps the filter a plain `_id` match, so the upsert never
         races into a duplicate key, and an older or repeated version leaves the document as it is.
@@ -87,8 +87,9 @@ class MongoStore:
         values = {"household_version": fact.household_version, "program_code": fact.program_code,
                   "decision": fact.decision, "region_code": fact.region_code, "assessed_at": fact.assessed_at}
         return UpdateOne(
-            {"_id": fact.household_id},
-            [{"$set": {field: {"$cond": [newer, {"$literal": value}, f"${field}"]} for field, value in values.items()}}],
+            {"_id": f"{fact.program_code}:{fact.household_id}"},
+            [{"$set": {field: {"$cond": [newer, {"$literal": value}, f"${field}"]} for field, value in values.items()}
+              | {"household_id": fact.household_id}}],
             upsert=True,
         )
 
@@ -143,12 +144,13 @@ class SqlStore:
 
     @staticmethod
     def _record_assessment(fact: AssessmentFact) -> None:
-        values = {"household_version": fact.household_version, "program_code": fact.program_code,
-                  "decision": fact.decision, "region_code": fact.region_code, "assessed_at": fact.assessed_at}
-        newer = models.HouseholdAssessmentFact.objects.filter(household_id=fact.household_id,
-                                                              household_version__lt=fact.household_version)
+        values = {"household_version": fact.household_version, "decision": fact.decision,
+                  "region_code": fact.region_code, "assessed_at": fact.assessed_at}
+        newer = models.HouseholdAssessmentFact.objects.filter(
+            household_id=fact.household_id, program_code=fact.program_code, household_version__lt=fact.household_version)
         if not newer.update(**values):
-            models.HouseholdAssessmentFact.objects.get_or_create(household_id=fact.household_id, defaults=values)
+            models.HouseholdAssessmentFact.objects.get_or_create(household_id=fact.household_id,
+                                                                 program_code=fact.program_code, defaults=values)
 
     @staticmethod
     def _payment_fields(fact: PaymentFact) -> dict:

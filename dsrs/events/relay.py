@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -18,16 +18,37 @@ from .transports import get_transport
 logger = logging.getLogger(__name__)
 
 
+# Any constant works; it names the lock that lets one relay at a time send.
+_RELAY_LOCK_KEY = 0x44535259
+
+
+def _take_the_relay_turn() -> bool:
+    """Whether this relay may send now: only one at a time does, so that events leave in id order.
+
+    Several relays may run (for failover and the Celery beat task beside `relay_outbox --follow`);
+    the others find the lock taken and try again on their next run. The lock ends with the transaction.
+    SQLite needs none: it lets one writer at a time in already.
+    """
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_RELAY_LOCK_KEY])
+        return cursor.fetchone()[0]
+
+
 def relay_once(*, batch_size: int | None = None) -> int:
     """Send one batch of unsent outbox rows; answer how many the transport accepted.
 
-    Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED, so several relays share the work
-    without sending a row twice; a relay that dies before marking its batch sent leaves the rows
-    unsent, and the next run sends them again (consumers drop the duplicates).
+    One relay at a time holds the turn, and it claims rows in id order with SELECT ... FOR UPDATE
+    SKIP LOCKED, so no row is sent twice on purpose and the events of one household leave in the order
+    they were written. A relay that dies before marking its batch sent leaves the rows unsent, and the
+    next run sends them again (consumers drop the duplicates).
     """
     transport = get_transport()
     started = time.monotonic()
     with transaction.atomic():
+        if not _take_the_relay_turn():
+            return 0
         rows = list(
             OutboxEvent.objects.select_for_update(skip_locked=True)
             .filter(sent_at__isnull=True)

@@ -65,3 +65,29 @@ def test_two_relays_never_claim_the_same_rows(published):
     finally:
         release.set()
         other.join()
+
+
+@pytest.mark.postgres
+def test_while_one_relay_sends_the_others_wait_their_turn(published):
+    assert connection.vendor == "postgresql", "advisory locks are PostgreSQL's; run with `make test`"
+    from dsrs.events.relay import _take_the_relay_turn
+
+    published(3)
+    sending, release = threading.Event(), threading.Event()
+
+    def relay_in_the_middle_of_a_batch():
+        with transaction.atomic():
+            assert _take_the_relay_turn()
+            sending.set()
+            release.wait(10)
+        connections.close_all()
+
+    other = threading.Thread(target=relay_in_the_middle_of_a_batch)
+    other.start()
+    assert sending.wait(10)
+    try:
+        assert relay_once() == 0  # not its turn: sending now could overtake the other relay's batch
+    finally:
+        release.set()
+        other.join()
+    assert relay_once() == 3
