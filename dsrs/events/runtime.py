@@ -118,10 +118,10 @@ class ConsumerRuntime:
     def _without_dead_letters(self, work: list[_Work]) -> list[_Work]:
         """Pass over events this group already dead-lettered (delivered again before their offset
         was committed): they are sent down the dead-letter path again, not retried again."""
-        if not work:
+        pending = DeadLetter.objects.filter(consumer_group=self.group, status=DeadLetter.Status.PENDING)
+        if not work or not pending.exists():  # the usual case costs one indexed lookup, not an IN of the batch
             return work
-        letters = {letter.event_id: letter for letter in DeadLetter.objects.filter(
-            consumer_group=self.group, status=DeadLetter.Status.PENDING, event_id__in=[w.event.id for w in work])}
+        letters = {letter.event_id: letter for letter in pending.filter(event_id__in=[w.event.id for w in work])}
         for item in work:
             letter = letters.get(item.event.id)
             if letter is not None:
