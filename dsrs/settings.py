@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "axes",
     "dsrs.events",
+    "dsrs.audit",
     "registry",
     "eligibility",
     "payment",

@@ -1,11 +1,18 @@
 from django.contrib import admin
+from django.db import transaction
+
+from dsrs.audit.admin import AuditedAdminMixin
+from dsrs.audit.models import AuditRecord
+from dsrs.audit.services import audit_record_create
 
 from . import services
-from .models import Household
+from .models import PERSONAL_FIELDS, Household
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_object_type = "registry.household"
+    audit_fields = PERSONAL_FIELDS
     list_display = ("household_number", "head_of_household_name", "region_code", "household_size",
                     "monthly_income", "pmt_score", "status", "version", "updated_at")
     list_filter = ("status", "region_code")
@@ -17,11 +24,15 @@ class HouseholdAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Saves go through the services, so the admin emits the same events as the API."""
         fields = {name: form.cleaned_data[name] for name in services.UPDATABLE_FIELDS if name in form.cleaned_data}
-        if change:
-            saved = services.household_update(household=obj, **fields)
-        else:
-            fields.pop("status", None)
-            saved = services.household_register(**fields)
+        with transaction.atomic():
+            if change:
+                saved = services.household_update(household=obj, **fields)
+            else:
+                fields.pop("status", None)
+                saved = services.household_register(**fields)
+            audit_record_create(request=request, action=AuditRecord.Action.UPDATE if change else AuditRecord.Action.CREATE,
+                                object_type=self.audit_object_type, object_ids=[saved.pk],
+                                fields=form.changed_data, channel="admin")
         obj.pk, obj.household_number, obj.version = saved.pk, saved.household_number, saved.version
 
     def has_delete_permission(self, request, obj=None):

@@ -6,6 +6,10 @@ from django.db import models
 from .geography import REGION_CHOICES
 
 
+# What the audit trail counts as a person's data when a household is shown or changed.
+PERSONAL_FIELDS = ("head_of_household_name", "address", "monthly_income")
+
+
 class Household(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"

@@ -1,11 +1,17 @@
+from django.db import transaction
 from django.http import Http404
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dsrs.api import DefaultPagination
+from dsrs.audit.models import AuditRecord
+from dsrs.audit.services import audit_record_create
 
 from .. import selectors, services
+from ..models import PERSONAL_FIELDS
+
+HOUSEHOLD = "registry.household"
 from .serializers import HouseholdInputSerializer, HouseholdOutputSerializer
 
 
@@ -18,6 +24,8 @@ class HouseholdListCreateApi(APIView):
         )
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(households, request, view=self)
+        audit_record_create(request=request, action=AuditRecord.Action.LIST, object_type=HOUSEHOLD,
+                            object_ids=[h.id for h in page], fields=PERSONAL_FIELDS)
         return paginator.get_paginated_response(HouseholdOutputSerializer(page, many=True).data)
 
     def post(self, request):
@@ -25,7 +33,10 @@ class HouseholdListCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("status", None)
-        household = services.household_register(**data)
+        with transaction.atomic():
+            household = services.household_register(**data)
+            audit_record_create(request=request, action=AuditRecord.Action.CREATE, object_type=HOUSEHOLD,
+                                object_ids=[household.id], fields=data)
         return Response(HouseholdOutputSerializer(household).data, status=status.HTTP_201_CREATED)
 
 
@@ -37,7 +48,10 @@ class HouseholdDetailApi(APIView):
         return household
 
     def get(self, request, household_id):
-        return Response(HouseholdOutputSerializer(self._get(household_id)).data)
+        household = self._get(household_id)
+        audit_record_create(request=request, action=AuditRecord.Action.READ, object_type=HOUSEHOLD,
+                            object_ids=[household.id], fields=PERSONAL_FIELDS)
+        return Response(HouseholdOutputSerializer(household).data)
 
     def put(self, request, household_id):
         return self._update(request, household_id, partial=False)
@@ -49,5 +63,10 @@ class HouseholdDetailApi(APIView):
         household = self._get(household_id)
         serializer = HouseholdInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        household = services.household_update(household=household, **serializer.validated_data)
+        with transaction.atomic():
+            before = household.version
+            household = services.household_update(household=household, **serializer.validated_data)
+            if household.version != before:
+                audit_record_create(request=request, action=AuditRecord.Action.UPDATE, object_type=HOUSEHOLD,
+                                    object_ids=[household.id], fields=serializer.validated_data)
         return Response(HouseholdOutputSerializer(household).data)

@@ -1,5 +1,6 @@
 import pytest
 
+from dsrs.audit.models import AuditRecord
 from dsrs.events.models import OutboxEvent
 from registry import events
 from registry.models import Household
@@ -24,3 +25,4 @@ def test_a_request_failing_after_its_event_was_written_leaves_neither_household_
     assert response.status_code == 500
     assert Household.objects.count() == 0
     assert OutboxEvent.objects.count() == 0
+    assert AuditRecord.objects.count() == 0

@@ -1,0 +1,35 @@
+"""Writing the audit trail: what apps call when they show or change personal data."""
+
+from collections.abc import Iterable
+
+from dsrs.observability import get_correlation_id
+
+from .models import AuditRecord
+
+
+def _actor(request) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return f"user:{user.pk}:{user.get_username()}"
+    return "anonymous"
+
+
+def audit_record_create(*, request, action: str, object_type: str, object_ids: Iterable, fields: Iterable[str] = (),
+                        channel: str = "api", reason: str = "") -> AuditRecord:
+    """Record that the caller of `request` did `action` on the records `object_ids` of `object_type`."""
+    meta = getattr(request, "META", {})
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
+    return AuditRecord.objects.create(
+        actor=_actor(request),
+        action=action,
+        object_type=object_type,
+        object_ids=[str(i) for i in object_ids],
+        fields=sorted(fields),
+        reason=reason[:500],
+        channel=channel,
+        ip_address=forwarded or meta.get("REMOTE_ADDR") or None,
+        user_agent=meta.get("HTTP_USER_AGENT", "")[:300],
+        method=getattr(request, "method", "") or "",
+        path=(getattr(request, "path", "") or "")[:300],
+        correlation_id=get_correlation_id() or "",
+    )
