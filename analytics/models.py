@@ -16,6 +16,7 @@ class HouseholdAssessmentFact(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["household_id", "program_code"],
                                                name="one_assessment_fact_per_household_program")]
+        permissions = [("view_summary", "Can view the analytics summary")]
 
 
 class PaymentFact(models.Model):

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from dsrs.access import caller_of
 from dsrs.audit.admin import AuditedAdminMixin
 from dsrs.audit.models import AuditRecord
 from dsrs.audit.services import audit_record_create
@@ -24,6 +26,8 @@ class HouseholdAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Saves go through the services, so the admin emits the same events as the API."""
         fields = {name: form.cleaned_data[name] for name in services.UPDATABLE_FIELDS if name in form.cleaned_data}
+        if not caller_of(request).sees_region(fields.get("region_code", obj.region_code)):
+            raise PermissionDenied("That region is not one of yours.")
         with transaction.atomic():
             if change:
                 saved = services.household_update(household=obj, **fields)
@@ -34,6 +38,11 @@ class HouseholdAdmin(AuditedAdminMixin, admin.ModelAdmin):
                                 object_type=self.audit_object_type, object_ids=[saved.pk],
                                 fields=form.changed_data, channel="admin")
         obj.pk, obj.household_number, obj.version = saved.pk, saved.household_number, saved.version
+
+    def get_queryset(self, request):
+        regions = caller_of(request).regions
+        households = super().get_queryset(request)
+        return households if regions is None else households.filter(region_code__in=regions)
 
     def has_delete_permission(self, request, obj=None):
         # Households are deactivated, never deleted: payments and assessments refer to them.

@@ -3,9 +3,10 @@ from django.db.models import QuerySet
 from .models import Household
 
 
-def household_list(*, region_code: str | None = None, status: str | None = None,
+def household_list(*, regions: frozenset[str] | None, region_code: str | None = None, status: str | None = None,
                    search: str | None = None) -> QuerySet[Household]:
-    households = Household.objects.all()
+    """Households in `regions` (None: every region) matching the filters."""
+    households = Household.objects.all() if regions is None else Household.objects.filter(region_code__in=regions)
     if region_code:
         households = households.filter(region_code=region_code)
     if status:
@@ -17,5 +18,7 @@ def household_list(*, region_code: str | None = None, status: str | None = None,
     return households
 
 
-def household_get(*, household_id) -> Household | None:
-    return Household.objects.filter(pk=household_id).first()
+def household_get(*, household_id, regions: frozenset[str] | None) -> Household | None:
+    """The household, or None if it does not exist or lies outside `regions` (the caller cannot tell which)."""
+    households = Household.objects.all() if regions is None else Household.objects.filter(region_code__in=regions)
+    return households.filter(pk=household_id).first()

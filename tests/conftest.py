@@ -3,7 +3,10 @@ import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from rest_framework.test import APIClient
+
+from identity.roles import roles_ensure
 
 KAFKA_ENV = "KAFKA_BOOTSTRAP_SERVERS"
 
@@ -23,9 +26,18 @@ def _require_real_infrastructure():
                 "(or deselect these tests with -m 'not kafka')")
 
 
+def user_with_role(role: str, **fields):
+    roles_ensure(Group, Permission)  # a transactional test before this one may have flushed them
+    user = get_user_model().objects.create_user(username=f"{role.replace(' ', '-')}-{uuid.uuid4().hex[:6]}",
+                                                password="a long enough pass phrase", **fields)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
 @pytest.fixture
 def staff_user(db):
-    return get_user_model().objects.create_user(username=f"caseworker-{uuid.uuid4().hex[:6]}", password="pw-123456!")
+    """A national administrator: tests of other rules than access use one."""
+    return user_with_role("admin")
 
 
 @pytest.fixture

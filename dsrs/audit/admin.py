@@ -31,7 +31,8 @@ class AuditedAdminMixin:
     audit_fields: tuple[str, ...] = ()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET":
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:  # shown, not refused or redirected
             audit_record_create(request=request, action=AuditRecord.Action.READ, object_type=self.audit_object_type,
                                 object_ids=[object_id], fields=self.audit_fields, channel="admin")
-        return super().change_view(request, object_id, form_url, extra_context)
+        return response

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 from rest_framework.views import APIView
 
+from dsrs.access import ContextPermission, caller_of
 from dsrs.api import DefaultPagination
 
 from .. import selectors
@@ -21,9 +22,13 @@ class AssessmentFilterSerializer(serializers.Serializer):
 
 
 class AssessmentListApi(APIView):
+    permission_classes = [ContextPermission]
+    access_context, access_model = "eligibility", "assessment"
+
     def get(self, request):
         filters = AssessmentFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         paginator = DefaultPagination()
-        page = paginator.paginate_queryset(selectors.assessment_list(**filters.validated_data), request, view=self)
+        page = paginator.paginate_queryset(selectors.assessment_list(regions=caller_of(request).regions,
+                                                                **filters.validated_data), request, view=self)
         return paginator.get_paginated_response(AssessmentOutputSerializer(page, many=True).data)

@@ -1,9 +1,10 @@
 from django.db import transaction
 from django.http import Http404
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dsrs.access import ContextPermission, caller_of
 from dsrs.api import DefaultPagination
 from dsrs.audit.models import AuditRecord
 from dsrs.audit.services import audit_record_create
@@ -15,9 +16,20 @@ HOUSEHOLD = "registry.household"
 from .serializers import HouseholdInputSerializer, HouseholdOutputSerializer
 
 
-class HouseholdListCreateApi(APIView):
+def _check_region(request, region_code: str) -> None:
+    if not caller_of(request).sees_region(region_code):
+        raise exceptions.PermissionDenied(f"Region {region_code} is not one of your regions.")
+
+
+class HouseholdApi(APIView):
+    permission_classes = [ContextPermission]
+    access_context, access_model = "registry", "household"
+
+
+class HouseholdListCreateApi(HouseholdApi):
     def get(self, request):
         households = selectors.household_list(
+            regions=caller_of(request).regions,
             region_code=request.query_params.get("region_code"),
             status=request.query_params.get("status"),
             search=request.query_params.get("search"),
@@ -33,6 +45,7 @@ class HouseholdListCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("status", None)
+        _check_region(request, data["region_code"])
         with transaction.atomic():
             household = services.household_register(**data)
             audit_record_create(request=request, action=AuditRecord.Action.CREATE, object_type=HOUSEHOLD,
@@ -40,9 +53,9 @@ class HouseholdListCreateApi(APIView):
         return Response(HouseholdOutputSerializer(household).data, status=status.HTTP_201_CREATED)
 
 
-class HouseholdDetailApi(APIView):
+class HouseholdDetailApi(HouseholdApi):
     def _get(self, household_id):
-        household = selectors.household_get(household_id=household_id)
+        household = selectors.household_get(household_id=household_id, regions=caller_of(self.request).regions)
         if household is None:
             raise Http404(f"No household with id {household_id}.")
         return household
@@ -63,6 +76,8 @@ class HouseholdDetailApi(APIView):
         household = self._get(household_id)
         serializer = HouseholdInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
+        if "region_code" in serializer.validated_data:
+            _check_region(request, serializer.validated_data["region_code"])
         with transaction.atomic():
             before = household.version
             household = services.household_update(household=household, **serializer.validated_data)

@@ -4,6 +4,7 @@ import jwt
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -14,7 +15,10 @@ PASSWORD = "a long enough pass phrase"
 
 @pytest.fixture
 def user():
-    return get_user_model().objects.create_user(username="partner-ncr", password=PASSWORD)
+    user = get_user_model().objects.create_user(username="partner-ncr", password=PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name="admin")[0])
+    user.user_permissions.add(Permission.objects.get(codename="view_household"))
+    return user
 
 
 def obtain(username="partner-ncr", password=PASSWORD):

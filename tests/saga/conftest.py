@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -24,6 +23,7 @@ from dsrs.events.runtime import ConsumerRuntime
 from dsrs.events.topics import topic_name
 from dsrs.events.transports import get_transport
 from payment.services import payments_complete_due
+from tests.conftest import user_with_role
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -189,8 +189,8 @@ def saga(request, settings, transactional_db):
 @pytest.fixture
 def partner_client(transactional_db):
     """An API client holding a real JWT, as a partner agency's system would."""
-    user = get_user_model().objects.create_user(username="partner-dswd-ncr", password="s3cret-pass-phrase")
-    token = APIClient().post("/api/v1/auth/token", {"username": user.username, "password": "s3cret-pass-phrase"},
+    user = user_with_role("admin")
+    token = APIClient().post("/api/v1/auth/token", {"username": user.username, "password": "a long enough pass phrase"},
                              format="json")
     assert token.status_code == 200, token.content
     client = APIClient()

@@ -1,0 +1,62 @@
+from django import forms
+from django.contrib import admin, messages
+
+from . import services
+from .models import PartnerClient, StaffProfile
+
+
+class PartnerClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(choices=[(s, s) for s in PartnerClient.SCOPES],
+                                       widget=forms.CheckboxSelectMultiple)
+    region_codes = forms.CharField(help_text="PSGC region codes, comma-separated, e.g. 1300000000,0700000000")
+
+    class Meta:
+        model = PartnerClient
+        fields = ["name", "scopes", "region_codes"]
+
+    def clean_region_codes(self):
+        codes = [c.strip() for c in self.cleaned_data["region_codes"].split(",") if c.strip()]
+        bad = [c for c in codes if not (c.isdigit() and len(c) == 10)]
+        if bad:
+            raise forms.ValidationError(f"Not PSGC region codes: {', '.join(bad)}")
+        return codes
+
+
+@admin.register(PartnerClient)
+class PartnerClientAdmin(admin.ModelAdmin):
+    form = PartnerClientForm
+    list_display = ("name", "client_id", "scopes", "region_codes", "created_at", "secret_rotated_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("name", "account__username")
+    actions = ["rotate_secret", "revoke"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        client, secret = services.partner_client_create(name=obj.name, scopes=form.cleaned_data["scopes"],
+                                                        region_codes=form.cleaned_data["region_codes"])
+        obj.pk, obj.account = client.pk, client.account
+        messages.warning(request, f"Client id {client.client_id}, secret {secret} — copy the secret now: "
+                                  "it is not shown again.")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead, so the audit trail keeps naming the client
+
+    @admin.action(description="Rotate the secret of the selected clients")
+    def rotate_secret(self, request, queryset):
+        for client in queryset.filter(revoked_at__isnull=True):
+            secret = services.partner_client_rotate_secret(client=client)
+            messages.warning(request, f"{client}: new secret {secret} — copy it now: it is not shown again.")
+
+    @admin.action(description="Revoke the selected clients (their tokens stop working at once)")
+    def revoke(self, request, queryset):
+        for client in queryset.filter(revoked_at__isnull=True):
+            services.partner_client_revoke(client=client)
+        self.message_user(request, "Revoked.", messages.SUCCESS)
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "region_codes")
+    search_fields = ("user__username",)

@@ -1,0 +1,23 @@
+"""The staff roles: Django groups and the model permissions each carries."""
+
+# "app_label.codename" of each role's permissions; "admin" gets every permission there is.
+ROLE_PERMISSIONS = {
+    "caseworker": ["registry.view_household", "registry.add_household", "registry.change_household"],
+    "supervisor": ["registry.view_household", "registry.add_household", "registry.change_household",
+                   "eligibility.view_assessment", "payment.view_payment", "analytics.view_summary"],
+    "program officer": ["registry.view_household", "eligibility.view_assessment", "analytics.view_summary"],
+    "payment officer": ["registry.view_household", "payment.view_payment", "analytics.view_summary"],
+    "auditor": ["registry.view_household", "eligibility.view_assessment", "payment.view_payment",
+                "analytics.view_summary", "audit.view_auditrecord", "events.view_deadletter"],
+}
+
+
+def roles_ensure(group_model, permission_model) -> None:
+    """Create or complete every role group (idempotent); works with migration-time models too."""
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        for name in names:
+            app_label, codename = name.split(".")
+            group.permissions.add(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
+    admin, _ = group_model.objects.get_or_create(name="admin")
+    admin.permissions.set(permission_model.objects.all())
