@@ -61,7 +61,8 @@ def caller_of(request) -> Caller:
 class ContextPermission(BasePermission):
     """Allows a view's reads and writes by the caller's scopes (clients) or model permissions (staff).
 
-    The view names what it serves: `access_context = "registry"`, `access_model = "household"`.
+    The view names what it serves: `access_context = "registry"`, `access_model = "household"`; a view
+    whose POST only reads (a lookup with the query in the body) sets `access_is_read = True`.
     """
 
     message = "Your role or client scopes do not allow this."
@@ -70,4 +71,5 @@ class ContextPermission(BasePermission):
         caller = caller_of(request)
         if caller.kind == "anonymous":
             return False
-        return caller.may(view.access_context, view.access_model, write=request.method not in SAFE_METHODS)
+        write = request.method not in SAFE_METHODS and not getattr(view, "access_is_read", False)
+        return caller.may(view.access_context, view.access_model, write=write)

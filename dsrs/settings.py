@@ -185,6 +185,16 @@ SIMPLE_JWT = {
 if IS_PRODUCTION:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL")}}
 
+# Personal data at rest: django-fernet-encrypted-fields derives its keys from SECRET_KEY (and
+# SECRET_KEY_FALLBACKS, for rotation) with these salts; the first salt encrypts, every one decrypts.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+SALT_KEY = env.list("FIELD_ENCRYPTION_SALTS", default=["dsrs-personal-data-v1"])
+# Exact lookups of encrypted values go through a keyed hash (a blind index) under a key of its own.
+if IS_PRODUCTION:
+    BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY")
+else:
+    BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="dev-only-blind-index-key")
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -2,11 +2,14 @@
 
 # "app_label.codename" of each role's permissions; "admin" gets every permission there is.
 ROLE_PERMISSIONS = {
-    "caseworker": ["registry.view_household", "registry.add_household", "registry.change_household"],
+    "caseworker": ["registry.view_household", "registry.add_household", "registry.change_household",
+                   "registry.view_unmasked_personal_data"],
     "supervisor": ["registry.view_household", "registry.add_household", "registry.change_household",
+                   "registry.view_unmasked_personal_data",
                    "eligibility.view_assessment", "payment.view_payment", "analytics.view_summary"],
     "program officer": ["registry.view_household", "eligibility.view_assessment", "analytics.view_summary"],
-    "payment officer": ["registry.view_household", "payment.view_payment", "analytics.view_summary"],
+    "payment officer": ["registry.view_household", "registry.view_unmasked_payout_account", "payment.view_payment",
+                        "analytics.view_summary"],
     "auditor": ["registry.view_household", "eligibility.view_assessment", "payment.view_payment",
                 "analytics.view_summary", "audit.view_auditrecord", "events.view_deadletter"],
 }

@@ -1,6 +1,11 @@
 from django.db.models import QuerySet
 
+from dsrs.personal_data import blind_index
+
 from .models import Household
+
+_INDEX_OF = {"head_philsys_number": "head_philsys_index", "phone_number": "phone_index",
+             "payout_account": "payout_account_index"}
 
 
 def household_list(*, regions: frozenset[str] | None, region_code: str | None = None, status: str | None = None,
@@ -22,3 +27,9 @@ def household_get(*, household_id, regions: frozenset[str] | None) -> Household 
     """The household, or None if it does not exist or lies outside `regions` (the caller cannot tell which)."""
     households = Household.objects.all() if regions is None else Household.objects.filter(region_code__in=regions)
     return households.filter(pk=household_id).first()
+
+
+def households_with_number(*, field: str, value: str, regions: frozenset[str] | None) -> QuerySet[Household]:
+    """Households whose sensitive `field` equals `value`, found by blind index (nothing is decrypted)."""
+    households = Household.objects.all() if regions is None else Household.objects.filter(region_code__in=regions)
+    return households.filter(**{_INDEX_OF[field]: blind_index(value, purpose=field)})

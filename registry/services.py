@@ -4,12 +4,22 @@ from decimal import Decimal
 from django.db import transaction
 
 from dsrs.events.outbox import buffered as outbox_buffered
+from dsrs.personal_data import blind_index
 
 from . import events
 from .models import Household
 
 UPDATABLE_FIELDS = ("head_of_household_name", "address", "region_code", "household_size", "monthly_income",
-                    "pmt_score", "status")
+                    "pmt_score", "status", "head_philsys_number", "phone_number", "payout_account")
+_INDEXES = {"head_philsys_number": "head_philsys_index", "phone_number": "phone_index",
+            "payout_account": "payout_account_index"}
+
+
+def _index_personal_data(household: Household) -> list[str]:
+    """Refresh the blind indexes from the sensitive values; answer the index fields."""
+    for field, index in _INDEXES.items():
+        setattr(household, index, blind_index(getattr(household, field), purpose=field))
+    return list(_INDEXES.values())
 
 
 def _household_number(household_id: uuid.UUID) -> str:
@@ -25,6 +35,9 @@ def household_register(
     household_size: int,
     monthly_income: Decimal,
     pmt_score: Decimal,
+    head_philsys_number: str = "",
+    phone_number: str = "",
+    payout_account: str = "",
 ) -> Household:
     household = Household(
         head_of_household_name=head_of_household_name,
@@ -33,8 +46,12 @@ def household_register(
         household_size=household_size,
         monthly_income=monthly_income,
         pmt_score=pmt_score,
+        head_philsys_number=head_philsys_number,
+        phone_number=phone_number,
+        payout_account=payout_account,
     )
     household.household_number = _household_number(household.id)
+    _index_personal_data(household)
     household.full_clean()
     household.save(force_insert=True)
     events.publish_household_registered(household)
@@ -48,6 +65,7 @@ def households_register_many(*, households: list[dict]) -> list[Household]:
     for fields in households:
         household = Household(**fields)
         household.household_number = _household_number(household.id)
+        _index_personal_data(household)
         household.full_clean(validate_unique=False)
         created.append(household)
     Household.objects.bulk_create(created, batch_size=1000)
@@ -71,6 +89,6 @@ def household_update(*, household: Household, **changes) -> Household:
         setattr(household, name, changes[name])
     household.version += 1
     household.full_clean()
-    household.save(update_fields=[*changed, "version", "updated_at"])
+    household.save(update_fields=[*changed, *_index_personal_data(household), "version", "updated_at"])
     events.publish_household_updated(household)
     return household

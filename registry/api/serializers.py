@@ -1,7 +1,9 @@
 from rest_framework import serializers
 
+from dsrs.personal_data import masked
+
 from ..geography import REGIONS
-from ..models import Household
+from ..models import ACCOUNT, PHILSYS, PHONE, SENSITIVE_FIELDS, Household
 
 
 class HouseholdInputSerializer(serializers.Serializer):
@@ -12,6 +14,9 @@ class HouseholdInputSerializer(serializers.Serializer):
     monthly_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     pmt_score = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
     status = serializers.ChoiceField(choices=Household.Status.choices, required=False)
+    head_philsys_number = serializers.CharField(required=False, allow_blank=True, validators=[PHILSYS])
+    phone_number = serializers.CharField(required=False, allow_blank=True, validators=[PHONE])
+    payout_account = serializers.CharField(required=False, allow_blank=True, validators=[ACCOUNT])
 
     def validate_region_code(self, value):
         if value not in REGIONS:
@@ -26,9 +31,33 @@ class HouseholdInputSerializer(serializers.Serializer):
 
 
 class HouseholdOutputSerializer(serializers.ModelSerializer):
+    """A household as the caller may see it: sensitive numbers masked unless `unmasked` names them."""
+
     region_name = serializers.CharField(source="get_region_code_display", read_only=True)
 
     class Meta:
         model = Household
         fields = ["id", "household_number", "head_of_household_name", "address", "region_code", "region_name",
-                  "household_size", "monthly_income", "pmt_score", "status", "version", "created_at", "updated_at"]
+                  "household_size", "monthly_income", "pmt_score", "status", "head_philsys_number", "phone_number",
+                  "payout_account", "version", "created_at", "updated_at"]
+
+    def to_representation(self, household):
+        data = super().to_representation(household)
+        unmasked = self.context.get("unmasked", ())
+        for field in SENSITIVE_FIELDS:
+            if field not in unmasked:
+                data[field] = masked(data[field])
+        return data
+
+
+class HouseholdLookupSerializer(serializers.Serializer):
+    """Exactly one sensitive number, sent in the body so that it never appears in a URL or access log."""
+
+    head_philsys_number = serializers.CharField(required=False, validators=[PHILSYS])
+    phone_number = serializers.CharField(required=False, validators=[PHONE])
+    payout_account = serializers.CharField(required=False, validators=[ACCOUNT])
+
+    def validate(self, attrs):
+        if len(attrs) != 1:
+            raise serializers.ValidationError("Give exactly one of head_philsys_number, phone_number, payout_account.")
+        return attrs

@@ -10,10 +10,22 @@ from dsrs.audit.models import AuditRecord
 from dsrs.audit.services import audit_record_create
 
 from .. import selectors, services
-from ..models import PERSONAL_FIELDS
+from ..models import PERSONAL_FIELDS, SENSITIVE_FIELDS
 
 HOUSEHOLD = "registry.household"
-from .serializers import HouseholdInputSerializer, HouseholdOutputSerializer
+from .serializers import HouseholdInputSerializer, HouseholdLookupSerializer, HouseholdOutputSerializer
+
+
+def _unmasked(request) -> set[str]:
+    """The sensitive fields this caller's role needs in full."""
+    caller = caller_of(request)
+    if "registry.view_unmasked_personal_data" in caller.permissions:
+        return set(SENSITIVE_FIELDS)
+    return {"payout_account"} if "registry.view_unmasked_payout_account" in caller.permissions else set()
+
+
+def _out(request, households, *, many=False):
+    return HouseholdOutputSerializer(households, many=many, context={"unmasked": _unmasked(request)}).data
 
 
 def _check_region(request, region_code: str) -> None:
@@ -38,7 +50,7 @@ class HouseholdListCreateApi(HouseholdApi):
         page = paginator.paginate_queryset(households, request, view=self)
         audit_record_create(request=request, action=AuditRecord.Action.LIST, object_type=HOUSEHOLD,
                             object_ids=[h.id for h in page], fields=PERSONAL_FIELDS)
-        return paginator.get_paginated_response(HouseholdOutputSerializer(page, many=True).data)
+        return paginator.get_paginated_response(_out(request, page, many=True))
 
     def post(self, request):
         serializer = HouseholdInputSerializer(data=request.data)
@@ -50,7 +62,7 @@ class HouseholdListCreateApi(HouseholdApi):
             household = services.household_register(**data)
             audit_record_create(request=request, action=AuditRecord.Action.CREATE, object_type=HOUSEHOLD,
                                 object_ids=[household.id], fields=data)
-        return Response(HouseholdOutputSerializer(household).data, status=status.HTTP_201_CREATED)
+        return Response(_out(request, household), status=status.HTTP_201_CREATED)
 
 
 class HouseholdDetailApi(HouseholdApi):
@@ -64,7 +76,7 @@ class HouseholdDetailApi(HouseholdApi):
         household = self._get(household_id)
         audit_record_create(request=request, action=AuditRecord.Action.READ, object_type=HOUSEHOLD,
                             object_ids=[household.id], fields=PERSONAL_FIELDS)
-        return Response(HouseholdOutputSerializer(household).data)
+        return Response(_out(request, household))
 
     def put(self, request, household_id):
         return self._update(request, household_id, partial=False)
@@ -84,4 +96,21 @@ class HouseholdDetailApi(HouseholdApi):
             if household.version != before:
                 audit_record_create(request=request, action=AuditRecord.Action.UPDATE, object_type=HOUSEHOLD,
                                     object_ids=[household.id], fields=serializer.validated_data)
-        return Response(HouseholdOutputSerializer(household).data)
+        return Response(_out(request, household))
+
+
+class HouseholdLookupApi(HouseholdApi):
+    """Exact lookup by a sensitive number: POST, so the number never travels in a URL."""
+
+    access_is_read = True  # a POST that only reads
+
+    def post(self, request):
+        serializer = HouseholdLookupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        (field, value), = serializer.validated_data.items()
+        households = list(selectors.households_with_number(field=field, value=value,
+                                                           regions=caller_of(request).regions)[:50])
+        audit_record_create(request=request, action=AuditRecord.Action.LIST, object_type=HOUSEHOLD,
+                            object_ids=[h.id for h in households], fields=PERSONAL_FIELDS,
+                            reason=f"lookup by {field}")
+        return Response({"count": len(households), "results": _out(request, households, many=True)})

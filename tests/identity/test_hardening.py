@@ -23,6 +23,7 @@ def production_env() -> dict:
         "DJANGO_SECRET_KEY": "x7#k2!q9" * 8,
         "DJANGO_ALLOWED_HOSTS": "dsrs.example.gov.ph",
         "JWT_PRIVATE_KEY": key,
+        "BLIND_INDEX_KEY": "k9#p" * 12,
         "DATABASE_URL": "sqlite:////tmp/dsrs-production-settings-check.sqlite3",
         "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1",
         "MONGODB_URI": "mongodb://127.0.0.1:1",

@@ -1,0 +1,144 @@
+import logging
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from rest_framework.test import APIClient
+
+from dsrs.audit.models import AuditRecord
+from dsrs.personal_data import blind_index
+from identity import services as identity_services
+from registry.models import SENSITIVE_FIELDS, Household
+from tests.conftest import user_with_role
+from tests.factories import HouseholdPayloadFactory
+
+pytestmark = pytest.mark.django_db
+
+NUMBERS = {"head_philsys_number": "123456789012", "phone_number": "09998887766", "payout_account": "GCASH9988776655"}
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def household_id(local_transport):
+    response = client_for(user_with_role("admin")).post(
+        "/api/v1/households", HouseholdPayloadFactory(region_code="1300000000", **NUMBERS), format="json")
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
+def clear_key_caches():
+    for name in SENSITIVE_FIELDS:
+        field = Household._meta.get_field(name)
+        field.__dict__.pop("keys", None)
+        field.__dict__.pop("f", None)
+
+
+def test_the_database_holds_no_plaintext_only_ciphertext_and_blind_indexes(household_id):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT head_philsys_number, phone_number, payout_account, head_philsys_index "
+                       "FROM registry_household WHERE id = %s", [household_id.replace("-", "")
+                                                                  if connection.vendor == "sqlite" else household_id])
+        row = cursor.fetchone()
+    stored = " ".join(str(v) for v in row)
+    for value in NUMBERS.values():
+        assert value not in stored and value[-6:] not in stored
+    assert row[3] == blind_index(NUMBERS["head_philsys_number"], purpose="head_philsys_number")
+    household = Household.objects.get(pk=household_id)
+    assert {f: getattr(household, f) for f in SENSITIVE_FIELDS} == NUMBERS
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("caseworker", NUMBERS),
+    ("program officer", {"head_philsys_number": "********9012", "phone_number": "*******7766",
+                         "payout_account": "***********6655"}),
+    ("payment officer", {"head_philsys_number": "********9012", "phone_number": "*******7766",
+                         "payout_account": "GCASH9988776655"}),
+])
+def test_numbers_are_masked_unless_the_role_needs_them(household_id, role, expected):
+    user = user_with_role(role)
+    if role == "caseworker":
+        from identity.models import StaffProfile
+
+        StaffProfile.objects.create(user=user, region_codes=["1300000000"])
+
+    body = client_for(user).get(f"/api/v1/households/{household_id}").json()
+
+    assert {f: body[f] for f in SENSITIVE_FIELDS} == expected
+
+
+def test_partner_clients_always_see_numbers_masked(household_id):
+    client, _ = identity_services.partner_client_create(name="DOH", scopes=["registry:read"],
+                                                        region_codes=["1300000000"])
+
+    body = client_for(client.account).get(f"/api/v1/households/{household_id}").json()
+
+    assert body["head_philsys_number"] == "********9012"
+
+
+def test_an_exact_number_is_looked_up_in_the_body_never_the_url(household_id):
+    client = client_for(user_with_role("program officer"))
+
+    found = client.post("/api/v1/households/lookup", {"head_philsys_number": "123456789012"},
+                        format="json")
+    none = client.post("/api/v1/households/lookup", {"phone_number": "09179999999"}, format="json")
+    two = client.post("/api/v1/households/lookup", {"phone_number": "09998887766", "payout_account": "ABCDEF"},
+                      format="json")
+
+    assert found.status_code == 200 and [h["id"] for h in found.json()["results"]] == [household_id]
+    assert none.json()["count"] == 0
+    assert two.status_code == 400
+    assert AuditRecord.objects.filter(reason="lookup by head_philsys_number").exists()
+
+
+def test_no_number_reaches_the_logs_the_errors_or_the_audit_trail(local_transport, caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    admin = client_for(user_with_role("admin"))
+
+    created = admin.post("/api/v1/households", HouseholdPayloadFactory(**NUMBERS), format="json")
+    refused = admin.post("/api/v1/households", HouseholdPayloadFactory(head_philsys_number="98765432109",
+                                                                       phone_number="0917123456X"), format="json")
+    admin.get(f"/api/v1/households/{created.json()['id']}")
+    admin.post("/api/v1/households/lookup", {"phone_number": "09998887766"}, format="json")
+    admin.post("/api/v1/households/lookup", {"phone_number": "09998887766", "payout_account": "GCASH9988776655"},
+               format="json")
+
+    assert refused.status_code == 400
+    everything = caplog.text + "".join(capsys.readouterr()) + refused.content.decode() + str(
+        list(AuditRecord.objects.values()))
+    for value in [*NUMBERS.values(), "98765432109", "0917123456X"]:
+        at = everything.find(value)
+        assert at == -1, everything[max(at - 300, 0):at + 50]
+
+
+def test_rotating_the_secret_key_keeps_old_data_readable_and_reencryption_moves_it_to_the_new_key(
+        household_id, settings):
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-secret-key-" * 3, [old_key]
+    clear_key_caches()
+    try:
+        assert Household.objects.get(pk=household_id).payout_account == NUMBERS["payout_account"]
+
+        call_command("reencrypt_personal_data", stdout=open("/dev/null", "w"))
+
+        settings.SECRET_KEY_FALLBACKS = []  # the old key is retired
+        clear_key_caches()
+        assert Household.objects.get(pk=household_id).payout_account == NUMBERS["payout_account"]
+    finally:
+        settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = old_key, []
+        clear_key_caches()
+
+
+def test_the_admin_list_shows_no_sensitive_number(household_id, client):
+    client.force_login(get_user_model().objects.create_superuser(username="root", password="a long enough phrase"))
+
+    listing = client.get("/admin/registry/household/")
+
+    assert listing.status_code == 200
+    for value in NUMBERS.values():
+        assert value.encode() not in listing.content
