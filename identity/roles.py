@@ -24,3 +24,14 @@ def roles_ensure(group_model, permission_model) -> None:
             group.permissions.add(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
     admin, _ = group_model.objects.get_or_create(name="admin")
     admin.permissions.set(permission_model.objects.all())
+
+
+def roles_ensure_for_migration(apps, schema_editor) -> None:
+    """`roles_ensure` as a data migration step: permissions are made first, as post_migrate would."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    roles_ensure(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))

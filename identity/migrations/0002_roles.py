@@ -1,22 +1,12 @@
 from django.db import migrations
 
-def create_roles(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-    from identity.roles import roles_ensure
-
-    roles_ensure(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
-
+from identity.roles import roles_ensure_for_migration
 
 class Migration(migrations.Migration):
     dependencies = [
         ("identity", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("registry", "0001_initial"),
+        ("registry", "0002_personal_data"),
         ("eligibility", "0001_initial"),
         ("payment", "0001_initial"),
         ("analytics", "0001_initial"),
@@ -24,4 +14,4 @@ class Migration(migrations.Migration):
         ("events", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(roles_ensure_for_migration, migrations.RunPython.noop)]
