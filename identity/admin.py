@@ -1,7 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
 
+from dsrs.audit.models import AuditRecord
+from dsrs.audit.services import audit_record_create
+
 from . import services
+
+CLIENT = "identity.partnerclient"
+
+
+def _audit(request, action, client, reason):
+    audit_record_create(request=request, action=action, object_type=CLIENT, object_ids=[client.pk], channel="admin",
+                        reason=reason)
 from .models import PartnerClient, StaffProfile
 
 
@@ -33,10 +43,12 @@ class PartnerClientAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             obj.save()
+            _audit(request, AuditRecord.Action.UPDATE, obj, "changed " + ", ".join(form.changed_data))
             return
         client, secret = services.partner_client_create(name=obj.name, scopes=form.cleaned_data["scopes"],
                                                         region_codes=form.cleaned_data["region_codes"])
         obj.pk, obj.account = client.pk, client.account
+        _audit(request, AuditRecord.Action.CREATE, client, "created")
         messages.warning(request, f"Client id {client.client_id}, secret {secret} — copy the secret now: "
                                   "it is not shown again.")
 
@@ -47,12 +59,14 @@ class PartnerClientAdmin(admin.ModelAdmin):
     def rotate_secret(self, request, queryset):
         for client in queryset.filter(revoked_at__isnull=True):
             secret = services.partner_client_rotate_secret(client=client)
+            _audit(request, AuditRecord.Action.UPDATE, client, "secret rotated")
             messages.warning(request, f"{client}: new secret {secret} — copy it now: it is not shown again.")
 
     @admin.action(description="Revoke the selected clients (their tokens stop working at once)")
     def revoke(self, request, queryset):
         for client in queryset.filter(revoked_at__isnull=True):
             services.partner_client_revoke(client=client)
+            _audit(request, AuditRecord.Action.UPDATE, client, "revoked")
         self.message_user(request, "Revoked.", messages.SUCCESS)
 
 

@@ -1,5 +1,8 @@
 from django.contrib import admin, messages
 
+from dsrs.audit.models import AuditRecord
+from dsrs.audit.services import audit_record_create
+
 from . import dlq
 from .models import DeadLetter, OutboxEvent
 
@@ -31,6 +34,8 @@ class DeadLetterAdmin(admin.ModelAdmin):
                 replayed += 1
             except dlq.NotReplayable as exc:
                 skipped.append(str(exc))
+        audit_record_create(request=request, action=AuditRecord.Action.UPDATE, object_type="events.deadletter",
+                            object_ids=queryset.values_list("id", flat=True), channel="admin", reason="replayed")
         self.message_user(request, f"Replayed {replayed} dead letter(s).", messages.SUCCESS)
         for reason in skipped:
             self.message_user(request, reason, messages.WARNING)
