@@ -1,27 +1,19 @@
 from django.contrib import admin
 
+from dsrs.readonly_admin import ReadOnlyModelAdmin
+
 from .models import AuditRecord
 from .services import audit_record_create
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(ReadOnlyModelAdmin):
     """For auditors: search and read; nobody can add, change or delete a record here."""
 
     list_display = ("at", "actor", "action", "object_type", "channel", "ip_address", "correlation_id")
     list_filter = ("action", "object_type", "channel")
     search_fields = ("actor", "object_ids", "ip_address", "correlation_id", "path")
     date_hierarchy = "at"
-    readonly_fields = [f.name for f in AuditRecord._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AuditedAdminMixin:

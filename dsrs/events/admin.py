@@ -2,25 +2,19 @@ from django.contrib import admin, messages
 
 from dsrs.audit.models import AuditRecord
 from dsrs.audit.services import audit_record_create
+from dsrs.readonly_admin import ReadOnlyModelAdmin
 
 from . import dlq
 from .models import DeadLetter, OutboxEvent
 
 
 @admin.register(DeadLetter)
-class DeadLetterAdmin(admin.ModelAdmin):
+class DeadLetterAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "status", "consumer_group", "event_type", "topic", "attempts", "error_type", "created_at")
     list_filter = ("status", "consumer_group", "topic", "error_type")
     search_fields = ("event_id", "key", "error")
     date_hierarchy = "created_at"
     actions = ["replay"]
-    readonly_fields = [f.name for f in DeadLetter._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_replay_permission(self, request):
         return request.user.has_perm("events.change_deadletter")
@@ -42,17 +36,7 @@ class DeadLetterAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "event_type", "key", "topic", "created_at", "sent_at", "position")
     list_filter = ("event_type", ("sent_at", admin.EmptyFieldListFilter))
     search_fields = ("event_id", "key")
-    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
