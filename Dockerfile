@@ -5,7 +5,7 @@
 #   docker run --env-file prod.env -p 8000:8000 dsrs:dev
 #
 # The image runs the production profile (DSRS_PROFILE=production), which refuses to start without
-# DJANGO_SECRET_KEY, JWT_PRIVATE_KEY, DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, MONGODB_URI and REDIS_URL
+# DJANGO_SECRET_KEY, JWT_PRIVATE_KEY, BLIND_INDEX_KEY, DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, MONGODB_URI and REDIS_URL
 # (see README.md, "Configuration").
 FROM python:3.11-slim
 

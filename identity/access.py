@@ -11,8 +11,8 @@ def caller_for(user) -> Caller:
         return Caller(kind="client", name=f"client:{user.get_username()}", scopes=frozenset(client.scopes),
                       regions=frozenset(client.region_codes))
     roles = frozenset(user.groups.values_list("name", flat=True))
-    # Someone who holds only regional roles sees only their regions; a national role or superuser, all.
-    regional = bool(roles) and roles <= set(REGIONAL_ROLES) and not user.is_superuser
+    # A superuser or a holder of a national role sees every region; anyone else, only their own.
+    regional = not user.is_superuser and roles <= set(REGIONAL_ROLES)
     profile = getattr(user, "staff_profile", None)
     regions = frozenset(profile.region_codes if profile else []) if regional else ALL_REGIONS
     return Caller(kind="staff", name=f"user:{user.pk}:{user.get_username()}", roles=roles,

@@ -29,6 +29,8 @@ class PartnerClientForm(forms.ModelForm):
         bad = [c for c in codes if not (c.isdigit() and len(c) == 10)]
         if bad:
             raise forms.ValidationError(f"Not PSGC region codes: {', '.join(bad)}")
+        if not codes:
+            raise forms.ValidationError("Give at least one region.")
         return codes
 
 
@@ -55,14 +57,15 @@ class PartnerClientAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead, so the audit trail keeps naming the client
 
-    @admin.action(description="Rotate the secret of the selected clients")
+    @admin.action(description="Rotate the secret of the selected clients", permissions=["change"])
     def rotate_secret(self, request, queryset):
         for client in queryset.filter(revoked_at__isnull=True):
             secret = services.partner_client_rotate_secret(client=client)
             _audit(request, AuditRecord.Action.UPDATE, client, "secret rotated")
             messages.warning(request, f"{client}: new secret {secret} — copy it now: it is not shown again.")
 
-    @admin.action(description="Revoke the selected clients (their tokens stop working at once)")
+    @admin.action(description="Revoke the selected clients (their tokens stop working at once)",
+                  permissions=["change"])
     def revoke(self, request, queryset):
         for client in queryset.filter(revoked_at__isnull=True):
             services.partner_client_revoke(client=client)

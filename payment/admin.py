@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from dsrs.access import caller_of
 from dsrs.readonly_admin import ReadOnlyModelAdmin
 
 from .models import Payment
@@ -11,4 +12,9 @@ class PaymentAdmin(ReadOnlyModelAdmin):
                     "scheduled_at", "completed_at")
     list_filter = ("status", "cycle", "program_code", "region_code")
     search_fields = ("household_id", "id")
+    def get_queryset(self, request):
+        regions = caller_of(request).regions
+        rows = super().get_queryset(request)
+        return rows if regions is None else rows.filter(region_code__in=regions)
+
     date_hierarchy = "scheduled_at"

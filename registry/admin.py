@@ -8,7 +8,7 @@ from dsrs.audit.models import AuditRecord
 from dsrs.audit.services import audit_record_create
 
 from . import services
-from .models import PERSONAL_FIELDS, Household
+from .models import PERSONAL_FIELDS, SENSITIVE_FIELDS, Household
 
 
 @admin.register(Household)
@@ -38,6 +38,12 @@ class HouseholdAdmin(AuditedAdminMixin, admin.ModelAdmin):
                                 object_type=self.audit_object_type, object_ids=[saved.pk],
                                 fields=form.changed_data, channel="admin")
         obj.pk, obj.household_number, obj.version = saved.pk, saved.household_number, saved.version
+
+    def get_exclude(self, request, obj=None):
+        """Whoever may not see the numbers in full does not get them on the page at all."""
+        if request.user.has_perm("registry.view_unmasked_personal_data"):
+            return super().get_exclude(request, obj)
+        return [*(super().get_exclude(request, obj) or []), *SENSITIVE_FIELDS]
 
     def get_queryset(self, request):
         regions = caller_of(request).regions

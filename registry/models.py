@@ -13,6 +13,15 @@ PERSONAL_FIELDS = ("head_of_household_name", "address", "monthly_income", "head_
 # Stored encrypted, found through a blind index, shown masked unless the caller's role needs them.
 SENSITIVE_FIELDS = ("head_philsys_number", "phone_number", "payout_account")
 
+def canonical_number(field: str, value: str | None) -> str | None:
+    """One spelling per number, for storage and lookup: '+639171234567' is stored as '09171234567'."""
+    if not value:
+        return None
+    if field == "phone_number" and value.startswith("+63"):
+        return "0" + value[3:]
+    return value
+
+
 # Messages never repeat the value: it could be someone's real number.
 PHILSYS = RegexValidator(r"^(\d{12}|\d{16})$", "A PhilSys number has 12 digits (PSN) or 16 (card number, PCN).")
 PHONE = RegexValidator(r"^(\+639|09)\d{9}$", "A mobile number looks like 09171234567 or +639171234567.")

@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 
 from dsrs.personal_data import blind_index
 
-from .models import Household
+from .models import Household, canonical_number
 
 _INDEX_OF = {"head_philsys_number": "head_philsys_index", "phone_number": "phone_index",
              "payout_account": "payout_account_index"}
@@ -32,4 +32,4 @@ def household_get(*, household_id, regions: frozenset[str] | None) -> Household 
 def households_with_number(*, field: str, value: str, regions: frozenset[str] | None) -> QuerySet[Household]:
     """Households whose sensitive `field` equals `value`, found by blind index (nothing is decrypted)."""
     households = Household.objects.all() if regions is None else Household.objects.filter(region_code__in=regions)
-    return households.filter(**{_INDEX_OF[field]: blind_index(value, purpose=field)})
+    return households.filter(**{_INDEX_OF[field]: blind_index(canonical_number(field, value), purpose=field)})

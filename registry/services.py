@@ -1,13 +1,14 @@
 import uuid
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dsrs.events.outbox import buffered as outbox_buffered
 from dsrs.personal_data import blind_index
 
 from . import events
-from .models import Household
+from .models import Household, canonical_number
 
 UPDATABLE_FIELDS = ("head_of_household_name", "address", "region_code", "household_size", "monthly_income",
                     "pmt_score", "status", "head_philsys_number", "phone_number", "payout_account")
@@ -16,10 +17,12 @@ _INDEXES = {"head_philsys_number": "head_philsys_index", "phone_number": "phone_
 
 
 def _index_personal_data(household: Household) -> list[str]:
-    """Refresh the blind indexes from the sensitive values; answer the index fields."""
+    """Store each sensitive number in its one spelling and refresh its blind index; answer the fields."""
     for field, index in _INDEXES.items():
-        setattr(household, index, blind_index(getattr(household, field), purpose=field))
-    return list(_INDEXES.values())
+        value = canonical_number(field, getattr(household, field))
+        setattr(household, field, value)
+        setattr(household, index, blind_index(value, purpose=field))
+    return [*_INDEXES, *_INDEXES.values()]
 
 
 def _household_number(household_id: uuid.UUID) -> str:
@@ -82,6 +85,7 @@ def household_update(*, household: Household, **changes) -> Household:
     if unknown:
         raise ValueError(f"not updatable: {', '.join(sorted(unknown))}")
     household = Household.objects.select_for_update().get(pk=household.pk)
+    changes = {name: canonical_number(name, value) if name in _INDEXES else value for name, value in changes.items()}
     changed = [name for name, value in changes.items() if getattr(household, name) != value]
     if not changed:
         return household
@@ -89,6 +93,29 @@ def household_update(*, household: Household, **changes) -> Household:
         setattr(household, name, changes[name])
     household.version += 1
     household.full_clean()
-    household.save(update_fields=[*changed, *_index_personal_data(household), "version", "updated_at"])
+    household.save(update_fields=list({*changed, *_index_personal_data(household), "version", "updated_at"}))
     events.publish_household_updated(household)
     return household
+
+
+class UnreadableNumber(ValueError):
+    """A sensitive number that no current or fallback key decrypts (the library then hands back ciphertext)."""
+
+
+@transaction.atomic
+def households_reencrypt(*, households: list[Household]) -> None:
+    """Write each household's numbers again with the current key and refresh their blind indexes.
+
+    Refuses the whole batch if a value does not read as a number: re-encrypting ciphertext that a
+    retired key could have opened would lose it for good.
+    """
+    for household in households:
+        for field in _INDEXES:
+            try:
+                Household._meta.get_field(field).run_validators(getattr(household, field) or "")
+            except ValidationError:
+                if getattr(household, field):
+                    raise UnreadableNumber(f"household {household.pk}: {field} does not decrypt to a valid value; "
+                                           "is a retired key missing from the fallbacks?") from None
+        _index_personal_data(household)
+    Household.objects.bulk_update(households, [*_INDEXES, *_INDEXES.values()])

@@ -2,16 +2,14 @@
 
 from collections.abc import Iterable
 
+from dsrs.access import caller_of
 from dsrs.observability import get_correlation_id
 
 from .models import AuditRecord
 
 
 def _actor(request) -> str:
-    user = getattr(request, "user", None)
-    if user is not None and getattr(user, "is_authenticated", False):
-        return f"user:{user.pk}:{user.get_username()}"
-    return "anonymous"
+    return caller_of(request).name
 
 
 def audit_record_create(*, request, action: str, object_type: str, object_ids: Iterable, fields: Iterable[str] = (),

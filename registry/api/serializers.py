@@ -58,6 +58,9 @@ class HouseholdLookupSerializer(serializers.Serializer):
     payout_account = serializers.CharField(required=False, validators=[ACCOUNT])
 
     def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         if len(attrs) != 1:
             raise serializers.ValidationError("Give exactly one of head_philsys_number, phone_number, payout_account.")
         return attrs

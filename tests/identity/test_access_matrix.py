@@ -176,3 +176,15 @@ def test_a_regional_caseworker_sees_only_their_regions_in_the_admin(client, home
     assert vii.household_number.encode() not in listing.content
     assert client.get(f"/admin/registry/household/{vii.id}/change/").status_code == 302  # "not found", back to list
     assert all(str(vii.id) not in record.object_ids for record in AuditRecord.objects.filter(action="read"))
+
+
+def test_regional_staff_see_only_their_regions_assessments_and_payments_in_the_admin(client, homes):
+    supervisor = staff("supervisor", [NCR])
+    supervisor.is_staff = True
+    supervisor.save()
+    client.force_login(supervisor)
+
+    for page in ("/admin/eligibility/assessment/", "/admin/payment/payment/"):
+        listing = client.get(page)
+        assert listing.status_code == 200
+        assert listing.context["cl"].result_count == 1

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -142,3 +142,46 @@ def test_the_admin_list_shows_no_sensitive_number(household_id, client):
     assert listing.status_code == 200
     for value in NUMBERS.values():
         assert value.encode() not in listing.content
+
+
+def test_reencryption_refuses_numbers_no_key_can_read(household_id, settings):
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-secret-key-" * 3, []  # the old key retired too soon
+    clear_key_caches()
+    try:
+        with pytest.raises(CommandError, match="does not decrypt to a valid value"):
+            call_command("reencrypt_personal_data", stdout=open("/dev/null", "w"))
+    finally:
+        settings.SECRET_KEY = old_key
+        clear_key_caches()
+    assert Household.objects.get(pk=household_id).payout_account == NUMBERS["payout_account"]
+
+
+def test_a_phone_number_is_found_whichever_way_it_was_written(household_id):
+    client = client_for(user_with_role("admin"))
+
+    found = client.post("/api/v1/households/lookup", {"phone_number": "+639998887766"}, format="json")
+
+    assert [h["id"] for h in found.json()["results"]] == [household_id]
+
+
+def test_the_admin_form_leaves_the_numbers_out_for_whoever_may_not_see_them(household_id, client):
+    officer = user_with_role("program officer")
+    officer.is_staff = True
+    officer.save()
+    client.force_login(officer)
+
+    page = client.get(f"/admin/registry/household/{household_id}/change/")
+
+    assert page.status_code == 200
+    for value in NUMBERS.values():
+        assert value.encode() not in page.content
+
+
+def test_a_partner_clients_reads_are_audited_under_its_client_name(household_id):
+    client, _ = identity_services.partner_client_create(name="DOH", scopes=["registry:read"],
+                                                        region_codes=["1300000000"])
+
+    client_for(client.account).get(f"/api/v1/households/{household_id}")
+
+    assert AuditRecord.objects.filter(actor=f"client:{client.client_id}", action="read").exists()

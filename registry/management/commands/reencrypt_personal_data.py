@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from registry.models import SENSITIVE_FIELDS, Household
+from registry import services
+from registry.models import Household
 
 
 class Command(BaseCommand):
@@ -21,8 +22,11 @@ class Command(BaseCommand):
                 batch = list((batch.filter(pk__gt=last) if last else batch)[:chunk])
                 if not batch:
                     break
-                # Decrypted with whichever key works, written with the first one.
-                Household.objects.bulk_update(batch, list(SENSITIVE_FIELDS))
+                try:
+                    # Decrypted with whichever key works, written with the first one.
+                    services.households_reencrypt(households=batch)
+                except services.UnreadableNumber as exc:
+                    raise CommandError(f"{exc} ({done} households done, nothing more changed)") from None
             last, done = batch[-1].pk, done + len(batch)
             self.stdout.write(f"re-encrypted {done}/{total} households")
         self.stdout.write(f"done: {done} households re-encrypted")
