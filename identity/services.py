@@ -3,6 +3,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from .models import PartnerClient
 
@@ -25,7 +26,12 @@ def partner_client_create(*, name: str, scopes: list[str], region_codes: list[st
 
 @transaction.atomic
 def partner_client_rotate_secret(*, client: PartnerClient) -> str:
-    """A new secret; the old one stops working for new tokens at once."""
+    """A new secret; the old one stops working at once, and so do the refresh tokens issued with it.
+
+    Access tokens already issued run out within JWT_ACCESS_MINUTES; revoke the client to cut those too.
+    """
+    for outstanding in OutstandingToken.objects.filter(user=client.account):
+        BlacklistedToken.objects.get_or_create(token=outstanding)
     secret = _secret()
     client.account.set_password(secret)
     client.account.save(update_fields=["password"])

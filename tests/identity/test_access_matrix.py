@@ -145,8 +145,10 @@ def test_a_revoked_partner_clients_valid_token_is_refused_at_once(local_transpor
     assert client.get("/api/v1/households").status_code == 401
 
 
-def test_a_rotated_secret_replaces_the_old_one(local_transport):
+def test_a_rotated_secret_replaces_the_old_one_and_ends_its_refresh_tokens(local_transport):
     client, secret = services.partner_client_create(name="DOH", scopes=["registry:read"], region_codes=[NCR])
+    old_refresh = APIClient().post("/api/v1/auth/token", {"username": client.client_id, "password": secret},
+                                   format="json").json()["refresh"]
 
     new_secret = services.partner_client_rotate_secret(client=client)
 
@@ -155,6 +157,7 @@ def test_a_rotated_secret_replaces_the_old_one(local_transport):
                                 format="json").status_code
 
     assert (token(secret), token(new_secret)) == (401, 200)
+    assert APIClient().post("/api/v1/auth/token/refresh", {"refresh": old_refresh}, format="json").status_code == 401
 
 
 def test_unknown_scopes_are_refused():
