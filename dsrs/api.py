@@ -1,5 +1,7 @@
 """Conventions every app's REST API shares: one error shape and one pagination style."""
 
+import functools
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, pagination
@@ -38,3 +40,30 @@ def exception_handler(exc, context):
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         body = {"status": response.status_code, "code": code, "message": str(detail)}
     return Response({"error": body}, status=response.status_code, headers=dict(response.items()))
+
+
+def paginated(serializer_class, name: str):
+    """The OpenAPI shape of a page of `serializer_class` items, as DefaultPagination answers it."""
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    return inline_serializer(name=name, fields={
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": serializer_class(many=True),
+    })
+
+
+@functools.cache
+def error_schema():
+    """The OpenAPI shape of every error answer."""
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    return inline_serializer(name="Error", fields={"error": inline_serializer(name="ErrorBody", fields={
+        "status": serializers.IntegerField(),
+        "code": serializers.CharField(),
+        "message": serializers.CharField(),
+        "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False),
+    })})

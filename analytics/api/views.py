@@ -2,7 +2,10 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from drf_spectacular.utils import extend_schema, inline_serializer
+
 from dsrs.access import ContextPermission, caller_of
+from dsrs.api import error_schema
 
 from .. import selectors
 
@@ -22,6 +25,16 @@ class SummaryApi(APIView):
     permission_classes = [ContextPermission]
     access_context, access_model = "analytics", "summary"
 
+    @extend_schema(
+        operation_id="analytics_summary", summary="Live figures", parameters=[SummaryFilterSerializer],
+        responses={200: inline_serializer(name="Summary", fields={
+            **{name: serializers.IntegerField() for name in (
+                "households_assessed", "households_approved", "households_denied", "payments_scheduled",
+                "payments_completed")},
+            "amount_scheduled": serializers.DecimalField(max_digits=14, decimal_places=2),
+            "amount_completed": serializers.DecimalField(max_digits=14, decimal_places=2),
+        }), 400: error_schema(), 401: error_schema(), 403: error_schema()},
+    )
     def get(self, request):
         filters = SummaryFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)

@@ -2,7 +2,9 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from dsrs.access import ContextPermission, caller_of
-from dsrs.api import DefaultPagination
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+from dsrs.api import DefaultPagination, error_schema, paginated
 
 from .. import selectors
 from ..models import Payment
@@ -27,6 +29,10 @@ class PaymentListApi(APIView):
     permission_classes = [ContextPermission]
     access_context, access_model = "payment", "payment"
 
+    @extend_schema(operation_id="payments_list", summary="List payments (in your regions)",
+                   parameters=[PaymentFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+                   responses={200: paginated(PaymentOutputSerializer, "PaymentPage"), 400: error_schema(),
+                              401: error_schema(), 403: error_schema()})
     def get(self, request):
         filters = PaymentFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)

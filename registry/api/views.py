@@ -5,7 +5,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dsrs.access import ContextPermission, caller_of
-from dsrs.api import DefaultPagination
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers as drf_serializers
+
+from dsrs.api import DefaultPagination, error_schema, paginated
 from dsrs.audit.models import AuditRecord
 from dsrs.audit.services import audit_record_create
 
@@ -38,7 +41,17 @@ class HouseholdApi(APIView):
     access_context, access_model = "registry", "household"
 
 
+ERRORS = {400: error_schema(), 401: error_schema(), 403: error_schema()}
+
+
 class HouseholdListCreateApi(HouseholdApi):
+    @extend_schema(
+        operation_id="households_list", summary="List households (in your regions)",
+        parameters=[OpenApiParameter("region_code", str), OpenApiParameter("status", str, enum=["active", "inactive"]),
+                    OpenApiParameter("search", str, description="exact household number, or part of the head's name"),
+                    OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses={200: paginated(HouseholdOutputSerializer, "HouseholdPage"), **ERRORS},
+    )
     def get(self, request):
         households = selectors.household_list(
             regions=caller_of(request).regions,
@@ -52,6 +65,8 @@ class HouseholdListCreateApi(HouseholdApi):
                             object_ids=[h.id for h in page], fields=PERSONAL_FIELDS)
         return paginator.get_paginated_response(_out(request, page, many=True))
 
+    @extend_schema(operation_id="households_create", summary="Register a household",
+                   request=HouseholdInputSerializer, responses={201: HouseholdOutputSerializer, **ERRORS})
     def post(self, request):
         serializer = HouseholdInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -72,15 +87,23 @@ class HouseholdDetailApi(HouseholdApi):
             raise Http404(f"No household with id {household_id}.")
         return household
 
+    @extend_schema(operation_id="households_retrieve", summary="One household",
+                   responses={200: HouseholdOutputSerializer, 404: error_schema(), **ERRORS})
     def get(self, request, household_id):
         household = self._get(household_id)
         audit_record_create(request=request, action=AuditRecord.Action.READ, object_type=HOUSEHOLD,
                             object_ids=[household.id], fields=PERSONAL_FIELDS)
         return Response(_out(request, household))
 
+    @extend_schema(operation_id="households_replace", summary="Replace a household's updatable fields",
+                   request=HouseholdInputSerializer, responses={200: HouseholdOutputSerializer, 404: error_schema(),
+                                                                **ERRORS})
     def put(self, request, household_id):
         return self._update(request, household_id, partial=False)
 
+    @extend_schema(operation_id="households_update", summary="Change some of a household's fields",
+                   request=HouseholdInputSerializer, responses={200: HouseholdOutputSerializer, 404: error_schema(),
+                                                                **ERRORS})
     def patch(self, request, household_id):
         return self._update(request, household_id, partial=True)
 
@@ -104,6 +127,12 @@ class HouseholdLookupApi(HouseholdApi):
 
     access_is_read = True  # a POST that only reads
 
+    @extend_schema(
+        operation_id="households_lookup", summary="Find households by one exact sensitive number",
+        request=HouseholdLookupSerializer,
+        responses={200: inline_serializer(name="HouseholdLookupResult", fields={
+            "count": drf_serializers.IntegerField(), "results": HouseholdOutputSerializer(many=True)}), **ERRORS},
+    )
     def post(self, request):
         serializer = HouseholdLookupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
