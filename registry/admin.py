@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from simple_history.admin import SimpleHistoryAdmin
 
 from dsrs.access import caller_of
 from dsrs.audit.admin import AuditedAdminMixin
@@ -12,7 +13,7 @@ from .models import PERSONAL_FIELDS, SENSITIVE_FIELDS, Household
 
 
 @admin.register(Household)
-class HouseholdAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class HouseholdAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     audit_object_type = "registry.household"
     audit_fields = PERSONAL_FIELDS
     list_display = ("household_number", "head_of_household_name", "region_code", "household_size",
@@ -30,10 +31,10 @@ class HouseholdAdmin(AuditedAdminMixin, admin.ModelAdmin):
             raise PermissionDenied("That region is not one of yours.")
         with transaction.atomic():
             if change:
-                saved = services.household_update(household=obj, **fields)
+                saved = services.household_update(household=obj, reason="edited in the admin", **fields)
             else:
                 fields.pop("status", None)
-                saved = services.household_register(**fields)
+                saved = services.household_register(**fields, reason="registered in the admin")
             audit_record_create(request=request, action=AuditRecord.Action.UPDATE if change else AuditRecord.Action.CREATE,
                                 object_type=self.audit_object_type, object_ids=[saved.pk],
                                 fields=form.changed_data, channel="admin")

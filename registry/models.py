@@ -3,6 +3,7 @@ import uuid
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from encrypted_fields.fields import EncryptedCharField
+from simple_history.models import HistoricalRecords
 
 from .geography import REGION_CHOICES
 
@@ -57,6 +58,9 @@ class Household(models.Model):
                                           help_text="increments on every change; carried by every event")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    # Every change, who made it and why; the numbers stay encrypted in the history too.
+    history = HistoricalRecords(excluded_fields=["head_philsys_index", "phone_index", "payout_account_index"])
 
     class Meta:
         ordering = ["-created_at", "id"]

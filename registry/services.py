@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from dsrs.events.outbox import buffered as outbox_buffered
 from dsrs.personal_data import blind_index
@@ -41,6 +42,7 @@ def household_register(
     head_philsys_number: str = "",
     phone_number: str = "",
     payout_account: str = "",
+    reason: str = "registered",
 ) -> Household:
     household = Household(
         head_of_household_name=head_of_household_name,
@@ -56,13 +58,14 @@ def household_register(
     household.household_number = _household_number(household.id)
     _index_personal_data(household)
     household.full_clean()
+    household._change_reason = reason
     household.save(force_insert=True)
     events.publish_household_registered(household)
     return household
 
 
 @transaction.atomic
-def households_register_many(*, households: list[dict]) -> list[Household]:
+def households_register_many(*, households: list[dict], reason: str = "bulk registration") -> list[Household]:
     """Register many households in one transaction: one insert for them, one for their events."""
     created = []
     for fields in households:
@@ -71,7 +74,7 @@ def households_register_many(*, households: list[dict]) -> list[Household]:
         _index_personal_data(household)
         household.full_clean(validate_unique=False)
         created.append(household)
-    Household.objects.bulk_create(created, batch_size=1000)
+    bulk_create_with_history(created, Household, batch_size=1000, default_change_reason=reason)
     with outbox_buffered():
         for household in created:
             events.publish_household_registered(household)
@@ -79,8 +82,9 @@ def households_register_many(*, households: list[dict]) -> list[Household]:
 
 
 @transaction.atomic
-def household_update(*, household: Household, **changes) -> Household:
-    """Apply changes to a household; a real change bumps its version and emits `updated`."""
+def household_update(*, household: Household, reason: str = "", **changes) -> Household:
+    """Apply changes to a household; a real change bumps its version, is kept in its history with
+    `reason`, and emits `updated`."""
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
         raise ValueError(f"not updatable: {', '.join(sorted(unknown))}")
@@ -92,6 +96,7 @@ def household_update(*, household: Household, **changes) -> Household:
     for name in changed:
         setattr(household, name, changes[name])
     household.version += 1
+    household._change_reason = reason
     household.full_clean()
     household.save(update_fields=list({*changed, *_index_personal_data(household), "version", "updated_at"}))
     events.publish_household_updated(household)

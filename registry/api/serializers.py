@@ -17,6 +17,8 @@ class HouseholdInputSerializer(serializers.Serializer):
     head_philsys_number = serializers.CharField(required=False, allow_blank=True, validators=[PHILSYS])
     phone_number = serializers.CharField(required=False, allow_blank=True, validators=[PHONE])
     payout_account = serializers.CharField(required=False, allow_blank=True, validators=[ACCOUNT])
+    change_reason = serializers.CharField(required=False, max_length=200, write_only=True,
+                                          help_text="why, kept in the household's history")
 
     def validate_region_code(self, value):
         if value not in REGIONS:

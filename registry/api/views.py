@@ -72,9 +72,10 @@ class HouseholdListCreateApi(HouseholdApi):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("status", None)
+        reason = data.pop("change_reason", "registered through the API")
         _check_region(request, data["region_code"])
         with transaction.atomic():
-            household = services.household_register(**data)
+            household = services.household_register(**data, reason=reason)
             audit_record_create(request=request, action=AuditRecord.Action.CREATE, object_type=HOUSEHOLD,
                                 object_ids=[household.id], fields=data)
         return Response(_out(request, household), status=status.HTTP_201_CREATED)
@@ -113,12 +114,14 @@ class HouseholdDetailApi(HouseholdApi):
         serializer.is_valid(raise_exception=True)
         if "region_code" in serializer.validated_data:
             _check_region(request, serializer.validated_data["region_code"])
+        changes = dict(serializer.validated_data)
+        reason = changes.pop("change_reason", "")
         with transaction.atomic():
             before = household.version
-            household = services.household_update(household=household, **serializer.validated_data)
+            household = services.household_update(household=household, reason=reason, **changes)
             if household.version != before:
                 audit_record_create(request=request, action=AuditRecord.Action.UPDATE, object_type=HOUSEHOLD,
-                                    object_ids=[household.id], fields=serializer.validated_data)
+                                    object_ids=[household.id], fields=changes)
         return Response(_out(request, household))
 
 
