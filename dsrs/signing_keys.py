@@ -20,9 +20,16 @@ def dev_private_key(path: Path) -> str:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as file:
             file.write(pem)
+        try:
+            os.link(temporary, path)  # atomic: a process starting at the same moment keeps the first key
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
     return path.read_text()
 
 

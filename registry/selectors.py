@@ -9,9 +9,17 @@ _INDEX_OF = {"head_philsys_number": "head_philsys_index", "phone_number": "phone
 
 
 def household_list(*, regions: frozenset[str] | None, region_code: str | None = None, status: str | None = None,
-                   search: str | None = None) -> QuerySet[Household]:
+                   search: str | None = None, pmt_min=None, pmt_max=None, updated_since=None,
+                   ordering: str = "-created_at") -> QuerySet[Household]:
     """Households in `regions` (None: every region) matching the filters."""
     households = Household.objects.all() if regions is None else Household.objects.filter(region_code__in=regions)
+    households = households.order_by(ordering, "id")
+    if pmt_min is not None:
+        households = households.filter(pmt_score__gte=pmt_min)
+    if pmt_max is not None:
+        households = households.filter(pmt_score__lte=pmt_max)
+    if updated_since is not None:
+        households = households.filter(updated_at__gte=updated_since)
     if region_code:
         households = households.filter(region_code=region_code)
     if status:

@@ -66,3 +66,21 @@ class HouseholdLookupSerializer(serializers.Serializer):
         if len(attrs) != 1:
             raise serializers.ValidationError("Give exactly one of head_philsys_number, phone_number, payout_account.")
         return attrs
+
+
+class HouseholdFilterSerializer(serializers.Serializer):
+    ORDERINGS = ["created_at", "-created_at", "updated_at", "-updated_at", "pmt_score", "-pmt_score",
+                 "household_number", "-household_number"]
+
+    region_code = serializers.CharField(required=False, max_length=10)
+    status = serializers.ChoiceField(choices=Household.Status.choices, required=False)
+    search = serializers.CharField(required=False, max_length=200)
+    pmt_min = serializers.DecimalField(required=False, max_digits=5, decimal_places=4, min_value=0, max_value=1)
+    pmt_max = serializers.DecimalField(required=False, max_digits=5, decimal_places=4, min_value=0, max_value=1)
+    updated_since = serializers.DateTimeField(required=False, help_text="ISO 8601, e.g. 2026-11-01T00:00:00+08:00")
+    ordering = serializers.ChoiceField(choices=ORDERINGS, required=False, default="-created_at")
+
+    def validate(self, attrs):
+        if "pmt_min" in attrs and "pmt_max" in attrs and attrs["pmt_min"] > attrs["pmt_max"]:
+            raise serializers.ValidationError({"pmt_min": ["Must not be above pmt_max."]})
+        return attrs

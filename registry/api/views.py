@@ -16,7 +16,12 @@ from .. import selectors, services
 from ..models import PERSONAL_FIELDS, SENSITIVE_FIELDS
 
 HOUSEHOLD = "registry.household"
-from .serializers import HouseholdInputSerializer, HouseholdLookupSerializer, HouseholdOutputSerializer
+from .serializers import (
+    HouseholdFilterSerializer,
+    HouseholdInputSerializer,
+    HouseholdLookupSerializer,
+    HouseholdOutputSerializer,
+)
 
 
 def _unmasked(request) -> set[str]:
@@ -47,18 +52,13 @@ ERRORS = {400: error_schema(), 401: error_schema(), 403: error_schema()}
 class HouseholdListCreateApi(HouseholdApi):
     @extend_schema(
         operation_id="households_list", summary="List households (in your regions)",
-        parameters=[OpenApiParameter("region_code", str), OpenApiParameter("status", str, enum=["active", "inactive"]),
-                    OpenApiParameter("search", str, description="exact household number, or part of the head's name"),
-                    OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        parameters=[HouseholdFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
         responses={200: paginated(HouseholdOutputSerializer, "HouseholdPage"), **ERRORS},
     )
     def get(self, request):
-        households = selectors.household_list(
-            regions=caller_of(request).regions,
-            region_code=request.query_params.get("region_code"),
-            status=request.query_params.get("status"),
-            search=request.query_params.get("search"),
-        )
+        filters = HouseholdFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        households = selectors.household_list(regions=caller_of(request).regions, **filters.validated_data)
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(households, request, view=self)
         audit_record_create(request=request, action=AuditRecord.Action.LIST, object_type=HOUSEHOLD,

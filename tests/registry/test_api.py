@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 
 import pytest
 from rest_framework.test import APIClient
@@ -96,3 +97,21 @@ def test_the_api_refuses_anonymous_callers():
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_the_list_filters_by_pmt_range_and_update_time_and_orders_as_asked(api_client):
+    low, mid, high = (HouseholdFactory(pmt_score=Decimal(v)) for v in ("0.1000", "0.4000", "0.9000"))
+
+    in_range = api_client.get("/api/v1/households", {"pmt_min": "0.2", "pmt_max": "0.95", "ordering": "-pmt_score"})
+    since = api_client.get("/api/v1/households", {"updated_since": mid.updated_at.isoformat()})
+
+    assert [h["id"] for h in in_range.json()["results"]] == [str(high.id), str(mid.id)]
+    assert {h["id"] for h in since.json()["results"]} == {str(mid.id), str(high.id)}
+
+
+def test_bad_list_filters_are_named_in_a_400(api_client):
+    response = api_client.get("/api/v1/households", {"pmt_min": "0.9", "pmt_max": "0.1", "ordering": "name",
+                                                      "updated_since": "yesterday"})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"ordering", "updated_since"}
