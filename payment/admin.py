@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from dsrs.access import caller_of
+from dsrs.querying import in_regions
 from dsrs.readonly_admin import ReadOnlyModelAdmin
 
 from .models import Payment
@@ -13,8 +14,6 @@ class PaymentAdmin(ReadOnlyModelAdmin):
     list_filter = ("status", "cycle", "program_code", "region_code")
     search_fields = ("household_id", "id")
     def get_queryset(self, request):
-        regions = caller_of(request).regions
-        rows = super().get_queryset(request)
-        return rows if regions is None else rows.filter(region_code__in=regions)
+        return in_regions(super().get_queryset(request), caller_of(request).regions)
 
     date_hierarchy = "scheduled_at"

@@ -4,6 +4,7 @@ from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from dsrs.access import caller_of
+from dsrs.querying import in_regions
 from dsrs.audit.admin import AuditedAdminMixin
 from dsrs.audit.models import AuditRecord
 from dsrs.audit.services import audit_record_create
@@ -47,9 +48,7 @@ class HouseholdAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
         return [*(super().get_exclude(request, obj) or []), *SENSITIVE_FIELDS]
 
     def get_queryset(self, request):
-        regions = caller_of(request).regions
-        households = super().get_queryset(request)
-        return households if regions is None else households.filter(region_code__in=regions)
+        return in_regions(super().get_queryset(request), caller_of(request).regions)
 
     def has_delete_permission(self, request, obj=None):
         # Households are deactivated, never deleted: payments and assessments refer to them.

@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
 
 from dsrs.personal_data import blind_index
+from dsrs.querying import filtered, in_regions
 
 from .models import Household, canonical_number
 
@@ -12,18 +13,9 @@ def household_list(*, regions: frozenset[str] | None, region_code: str | None = 
                    search: str | None = None, pmt_min=None, pmt_max=None, updated_since=None,
                    ordering: str = "-created_at") -> QuerySet[Household]:
     """Households in `regions` (None: every region) matching the filters."""
-    households = Household.objects.all() if regions is None else Household.objects.filter(region_code__in=regions)
-    households = households.order_by(ordering, "id")
-    if pmt_min is not None:
-        households = households.filter(pmt_score__gte=pmt_min)
-    if pmt_max is not None:
-        households = households.filter(pmt_score__lte=pmt_max)
-    if updated_since is not None:
-        households = households.filter(updated_at__gte=updated_since)
-    if region_code:
-        households = households.filter(region_code=region_code)
-    if status:
-        households = households.filter(status=status)
+    households = filtered(in_regions(Household.objects.order_by(ordering, "id"), regions),
+                          pmt_score__gte=pmt_min, pmt_score__lte=pmt_max, updated_at__gte=updated_since,
+                          region_code=region_code, status=status)
     if search:
         households = households.filter(household_number=search.upper()) | households.filter(
             head_of_household_name__icontains=search
@@ -33,11 +25,9 @@ def household_list(*, regions: frozenset[str] | None, region_code: str | None = 
 
 def household_get(*, household_id, regions: frozenset[str] | None) -> Household | None:
     """The household, or None if it does not exist or lies outside `regions` (the caller cannot tell which)."""
-    households = Household.objects.all() if regions is None else Household.objects.filter(region_code__in=regions)
-    return households.filter(pk=household_id).first()
+    return in_regions(Household.objects.all(), regions).filter(pk=household_id).first()
 
 
 def households_with_number(*, field: str, value: str, regions: frozenset[str] | None) -> QuerySet[Household]:
     """Households whose sensitive `field` equals `value`, found by blind index (nothing is decrypted)."""
-    households = Household.objects.all() if regions is None else Household.objects.filter(region_code__in=regions)
-    return households.filter(**{_INDEX_OF[field]: blind_index(canonical_number(field, value), purpose=field)})
+    return in_regions(Household.objects.all(), regions).filter(**{_INDEX_OF[field]: blind_index(canonical_number(field, value), purpose=field)})

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from dsrs.querying import filtered
+
 from .envelope import Event, MalformedEvent
 from .models import DeadLetter
 from .outbox import append
@@ -17,16 +19,7 @@ class NotReplayable(ValueError):
 
 def dead_letters_select(*, ids: list[int] | None = None, topic: str | None = None, group: str | None = None,
                         status: str | None = DeadLetter.Status.PENDING) -> QuerySet[DeadLetter]:
-    queryset = DeadLetter.objects.all()
-    if ids:
-        queryset = queryset.filter(id__in=ids)
-    if topic:
-        queryset = queryset.filter(topic=topic)
-    if group:
-        queryset = queryset.filter(consumer_group=group)
-    if status:
-        queryset = queryset.filter(status=status)
-    return queryset.order_by("id")
+    return filtered(DeadLetter.objects.order_by("id"), id__in=ids, topic=topic, consumer_group=group, status=status)
 
 
 def dead_letter_event(dead_letter: DeadLetter) -> Event:
