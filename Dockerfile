@@ -24,8 +24,8 @@ WORKDIR /app
 # Dependencies first, so that a code change does not reinstall them. Every pinned package ships a
 # manylinux wheel for CPython 3.11 (psycopg[binary], confluent-kafka with librdkafka bundled), so no
 # compiler is needed. requirements.txt also lists the test tools (pytest, factory-boy, import-linter).
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+COPY requirements.txt requirements-data.txt ./
+RUN pip install -r requirements.txt && pip install --no-deps -r requirements-data.txt
 
 # The code belongs to root and is only readable by the app user: the running process cannot change it.
 COPY . .

@@ -247,6 +247,10 @@ EVENTS_PRUNE_BATCH_SIZE = env.int("EVENTS_PRUNE_BATCH_SIZE", default=5000)
 # --- Business rules ---------------------------------------------------------------------------------
 # The threshold rule of the default program; a household qualifies when both figures are at or below
 # these limits (a lower PMT score means poorer).
+# Members with the same birth date in the same barangay whose names are at least this alike (0-100,
+# rapidfuzz token sort ratio) are queued for a supervisor as probable duplicates.
+REGISTRY_DUPLICATE_NAME_SIMILARITY = env.float("REGISTRY_DUPLICATE_NAME_SIMILARITY", default=88.0)
+
 ELIGIBILITY_PROGRAM_CODE = env.str("ELIGIBILITY_PROGRAM_CODE", default="4PS")
 ELIGIBILITY_MAX_PMT_SCORE = env.float("ELIGIBILITY_MAX_PMT_SCORE", default=0.5)
 ELIGIBILITY_MAX_MONTHLY_INCOME = env.float("ELIGIBILITY_MAX_MONTHLY_INCOME", default=12000.0)

@@ -1,33 +1,102 @@
-from django.db.models import QuerySet
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from django.db.models import Prefetch, QuerySet
 
 from dsrs.personal_data import blind_index
 from dsrs.querying import filtered, in_regions
 
-from .models import Household, canonical_number
+from .models import DuplicateCandidate, Household, Member, PmtModel, canonical_number
+from .pmt import ScoringModel, household_facts
+from .validation import household_values, member_values
 
-_INDEX_OF = {"head_philsys_number": "head_philsys_index", "phone_number": "phone_index",
-             "payout_account": "payout_account_index"}
+_INDEX_OF = {"phone_number": "phone_index", "payout_account": "payout_account_index"}
 
 
-def household_list(*, regions: frozenset[str] | None, region_code: str | None = None, status: str | None = None,
-                   search: str | None = None, pmt_min=None, pmt_max=None, updated_since=None,
-                   ordering: str = "-created_at") -> QuerySet[Household]:
-    """Households in `regions` (None: every region) matching the filters."""
+def household_list(*, regions: frozenset[str] | None, region_code: str | None = None,
+                   province_code: str | None = None, municipality_code: str | None = None,
+                   barangay_code: str | None = None, status: str | None = None, search: str | None = None,
+                   pmt_min=None, pmt_max=None, updated_since=None, ordering: str = "-created_at",
+                   with_members: bool = False) -> QuerySet[Household]:
+    """Households in `regions` (None: every region) matching the filters; `search` is a household
+    number or part of a member's name."""
     households = filtered(in_regions(Household.objects.order_by(ordering, "id"), regions),
                           pmt_score__gte=pmt_min, pmt_score__lte=pmt_max, updated_at__gte=updated_since,
-                          region_code=region_code, status=status)
+                          region_code=region_code, province_code=province_code, municipality_code=municipality_code,
+                          barangay_code=barangay_code, status=status)
     if search:
-        households = households.filter(household_number=search.upper()) | households.filter(
-            head_of_household_name__icontains=search
-        )
+        named = Member.objects.filter(given_name__icontains=search) | Member.objects.filter(
+            family_name__icontains=search)
+        households = households.filter(household_number=search.strip().upper()) | households.filter(
+            head_of_household_name__icontains=search) | households.filter(pk__in=named.values("household_id"))
+    if with_members:
+        households = households.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("created_at", "id")))
     return households
 
 
 def household_get(*, household_id, regions: frozenset[str] | None) -> Household | None:
     """The household, or None if it does not exist or lies outside `regions` (the caller cannot tell which)."""
-    return in_regions(Household.objects.all(), regions).filter(pk=household_id).first()
+    return in_regions(Household.objects.all(), regions).filter(pk=household_id).prefetch_related("members").first()
 
 
 def households_with_number(*, field: str, value: str, regions: frozenset[str] | None) -> QuerySet[Household]:
-    """Households whose sensitive `field` equals `value`, found by blind index (nothing is decrypted)."""
-    return in_regions(Household.objects.all(), regions).filter(**{_INDEX_OF[field]: blind_index(canonical_number(field, value), purpose=field)})
+    """Households whose sensitive `field` equals `value` (a member's, for `philsys_number`), found by
+    blind index: nothing is decrypted."""
+    households = in_regions(Household.objects.all(), regions).prefetch_related("members")
+    if field == "philsys_number":
+        return households.filter(members__philsys_index=blind_index(value, purpose=field))
+    return households.filter(**{_INDEX_OF[field]: blind_index(canonical_number(field, value), purpose=field)})
+
+
+def members_by_philsys_index(*, indexes: set[str], exclude_household=None) -> dict[str, Member]:
+    members = Member.objects.filter(philsys_index__in=indexes).select_related("household")
+    if exclude_household is not None:
+        members = members.exclude(household_id=exclude_household)
+    return {m.philsys_index: m for m in members}
+
+
+def household_ids(*, household_ids=None) -> list:
+    households = Household.objects.order_by("pk")
+    if household_ids is not None:
+        households = households.filter(pk__in=household_ids)
+    return list(households.values_list("pk", flat=True))
+
+
+def households_imported(*, references: set[str]) -> set[str]:
+    """Which of these import references are registered already."""
+    return set(Household.objects.filter(import_reference__in=references).values_list("import_reference", flat=True))
+
+
+@lru_cache(maxsize=8)
+def _scoring_model(version: int) -> ScoringModel:
+    model = PmtModel.objects.get(version=version)
+    weights = {(w.indicator, w.option, w.region_code): w.weight for w in model.weights.all()}
+    return ScoringModel(version=model.version, intercept=model.intercept, weights=weights)
+
+
+class NoActivePmtModel(LookupError):
+    """No PMT model is active: a supervisor must activate one before households can be scored."""
+
+
+def pmt_scoring_model() -> ScoringModel:
+    """The active PMT model. Active and retired models never change, so their weights are cached."""
+    version = PmtModel.objects.filter(status=PmtModel.Status.ACTIVE).values_list("version", flat=True).first()
+    if version is None:
+        raise NoActivePmtModel("No PMT model is active; a supervisor activates one in the admin.")
+    return _scoring_model(version)
+
+
+def pmt_breakdown(*, household: Household) -> list:
+    """The lines of the household's current score: which inputs gave which points, by the model it carries."""
+    model = _scoring_model(household.pmt_model_version)
+    facts = household_facts(household=household_values(household),
+                            members=[member_values(m) for m in household.members.all()],
+                            today=household.updated_at.date() if household.updated_at else date.today())
+    return list(model.score(facts).lines)
+
+
+def duplicate_queue(*, status: str | None = DuplicateCandidate.Status.PENDING) -> QuerySet[DuplicateCandidate]:
+    return filtered(DuplicateCandidate.objects.select_related("member__household", "matches__household"),
+                    status=status)

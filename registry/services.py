@@ -1,126 +1,345 @@
+"""The registry's writes. Every change of a household or member goes through here: validated by
+`validation`, scored by the active PMT model, kept in the history, announced through the outbox."""
+
+from __future__ import annotations
+
 import uuid
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
+from dsrs.events.bulk import insert_objects
 from dsrs.events.outbox import buffered as outbox_buffered
 from dsrs.personal_data import blind_index
 
-from . import events
-from .models import Household, canonical_number
+from . import dedup, events, selectors
+from .models import DuplicateCandidate, Household, Member, PmtModel, canonical_number
+from .pmt import household_facts, weight_errors
+from .validation import HouseholdInvalid, household_check, household_values, member_values
 
-UPDATABLE_FIELDS = ("head_of_household_name", "address", "region_code", "household_size", "monthly_income",
-                    "pmt_score", "status", "head_philsys_number", "phone_number", "payout_account")
-_INDEXES = {"head_philsys_number": "head_philsys_index", "phone_number": "phone_index",
-            "payout_account": "payout_account_index"}
+_INDEXES = {"phone_number": "phone_index", "payout_account": "payout_account_index"}
+DERIVED_FIELDS = ("head_of_household_name", "household_size", "monthly_income", "per_capita_income", "pmt_score",
+                  "pmt_model_version")
+_CENTS = Decimal("0.01")
 
 
-def _index_personal_data(household: Household) -> list[str]:
-    """Store each sensitive number in its one spelling and refresh its blind index; answer the fields."""
-    for field, index in _INDEXES.items():
-        value = canonical_number(field, getattr(household, field))
-        setattr(household, field, value)
-        setattr(household, index, blind_index(value, purpose=field))
-    return [*_INDEXES, *_INDEXES.values()]
+@dataclass
+class Registration:
+    """What a bulk registration did."""
+
+    households: list[Household] = field(default_factory=list)
+    duplicates_flagged: int = 0
 
 
 def _household_number(household_id: uuid.UUID) -> str:
     return f"HH-{household_id.hex[:12].upper()}"
 
 
-@transaction.atomic
-def household_register(
-    *,
-    head_of_household_name: str,
-    address: str,
-    region_code: str,
-    household_size: int,
-    monthly_income: Decimal,
-    pmt_score: Decimal,
-    head_philsys_number: str = "",
-    phone_number: str = "",
-    payout_account: str = "",
-    reason: str = "registered",
-) -> Household:
-    household = Household(
-        head_of_household_name=head_of_household_name,
-        address=address,
-        region_code=region_code,
-        household_size=household_size,
-        monthly_income=monthly_income,
-        pmt_score=pmt_score,
-        head_philsys_number=head_philsys_number,
-        phone_number=phone_number,
-        payout_account=payout_account,
-    )
-    household.household_number = _household_number(household.id)
-    _index_personal_data(household)
-    household.full_clean()
-    household._change_reason = reason
-    household.save(force_insert=True)
-    events.publish_household_registered(household)
-    return household
+def _index_personal_data(household: Household) -> list[str]:
+    """Store each sensitive number in its one spelling and refresh its blind index; answer the fields."""
+    for name, index in _INDEXES.items():
+        value = canonical_number(name, getattr(household, name))
+        setattr(household, name, value)
+        setattr(household, index, blind_index(value, purpose=name))
+    return [*_INDEXES, *_INDEXES.values()]
+
+
+def _derive(household: Household, members: list[Member], *, model, today: date) -> None:
+    """Set what is computed from the members and the PMT inputs, never typed."""
+    head = next(m for m in members if m.relationship == Member.Relationship.HEAD)
+    household.head_of_household_name = head.full_name[:200]
+    household.household_size = len(members)
+    household.monthly_income = sum((Decimal(m.monthly_income) for m in members), Decimal(0)).quantize(_CENTS)
+    household.per_capita_income = (household.monthly_income / len(members)).quantize(_CENTS)
+    facts = household_facts(household=household_values(household), members=[member_values(m) for m in members],
+                            today=today)
+    scoring = model.score(facts)
+    household.pmt_score, household.pmt_model_version = scoring.score, scoring.version
+
+
+def _new_member(household: Household, fields: dict) -> Member:
+    member = Member(household=household, **{k: v for k, v in fields.items() if k != "id"})
+    member.philsys_number = member.philsys_number or None
+    member.philsys_index = blind_index(member.philsys_number, purpose="philsys_number")
+    return member
+
+
+def _refuse_registered_numbers(members_by_path: dict[str, Member], *, exclude_household: uuid.UUID | None = None):
+    """Refuse members whose PhilSys number is already registered, naming the record that has it."""
+    taken = selectors.members_by_philsys_index(
+        indexes={m.philsys_index for m in members_by_path.values() if m.philsys_index},
+        exclude_household=exclude_household)
+    errors = {path: [f"This PhilSys number is already registered to a member of household "
+                     f"{taken[m.philsys_index].household.household_number} (member {taken[m.philsys_index].id})."]
+              for path, m in members_by_path.items() if m.philsys_index in taken}
+    if errors:
+        raise HouseholdInvalid(errors)
+
+
+def _history_rows(history_model, objects, *, history_type: str, user, reason: str, when) -> list:
+    """The history rows simple-history would write for `objects`, built here to be written by COPY."""
+    return [history_model(history_date=when, history_user=user, history_change_reason=reason,
+                          history_type=history_type,
+                          **{f.attname: getattr(obj, f.attname) for f in history_model.tracked_fields})
+            for obj in objects]
 
 
 @transaction.atomic
-def households_register_many(*, households: list[dict], reason: str = "bulk registration") -> list[Household]:
-    """Register many households in one transaction: one insert for them, one for their events."""
-    created = []
-    for fields in households:
-        household = Household(**fields)
+def households_register_many(*, entries: list[dict], reason: str = "bulk registration", user=None,
+                             model=None) -> Registration:
+    """Register households with their members, each entry `{"household": {...}, "members": [...],
+    "import_reference": optional}`: rows written by COPY on PostgreSQL, history and events included.
+
+    Any broken rule refuses the whole call with the field paths (`[3].members[0].sex`); so does a
+    PhilSys number registered already. Probable duplicates are flagged for review, never merged.
+    """
+    today = timezone.localdate()
+    model = model or selectors.pmt_scoring_model()
+    now = timezone.now()
+    households, members, numbered = [], [], {}
+    for position, entry in enumerate(entries):
+        prefix = f"[{position}]." if len(entries) > 1 else ""
+        try:
+            household_check(entry["household"], entry["members"], today=today)
+        except HouseholdInvalid as invalid:
+            raise HouseholdInvalid({prefix + path: messages for path, messages in invalid.message_dict.items()})
+        household = Household(**entry["household"], import_reference=entry.get("import_reference") or None)
         household.household_number = _household_number(household.id)
+        household.created_at = household.updated_at = now
         _index_personal_data(household)
-        household.full_clean(validate_unique=False)
-        created.append(household)
-    bulk_create_with_history(created, Household, batch_size=1000, default_change_reason=reason)
+        own = [_new_member(household, fields) for fields in entry["members"]]
+        for index, member in enumerate(own):
+            member.created_at = member.updated_at = now
+            if member.philsys_index:
+                path = f"{prefix}members[{index}].philsys_number"
+                numbered[path] = member
+        _derive(household, own, model=model, today=today)
+        households.append(household)
+        members += own
+    _refuse_registered_numbers(numbered)
+    if user is None and households:  # the request's user, as simple-history's own signals would take it
+        user = Household.history.model.get_default_history_user(households[0])
+    insert_objects(households)
+    insert_objects(members)
+    insert_objects(_history_rows(Household.history.model, households, history_type="+", user=user, reason=reason,
+                                 when=now))
+    insert_objects(_history_rows(Member.history.model, members, history_type="+", user=user, reason=reason,
+                                 when=now))
+    flagged = dedup.flag_probable_duplicates(members)
+    by_household = {}
+    for member in members:
+        by_household.setdefault(member.household_id, []).append(member)
     with outbox_buffered():
-        for household in created:
-            events.publish_household_registered(household)
-    return created
+        for household in households:
+            events.publish_household_registered(household, by_household[household.id], today=today)
+    return Registration(households=households, duplicates_flagged=flagged)
+
+
+def household_register(*, household: dict, members: list[dict], reason: str = "registered", user=None,
+                       import_reference: str | None = None) -> Household:
+    """Register one household with its members (see `households_register_many`)."""
+    entry = {"household": household, "members": members, "import_reference": import_reference}
+    return households_register_many(entries=[entry], reason=reason, user=user).households[0]
 
 
 @transaction.atomic
-def household_update(*, household: Household, reason: str = "", **changes) -> Household:
-    """Apply changes to a household; a real change bumps its version, is kept in its history with
-    `reason`, and emits `updated`."""
-    unknown = set(changes) - set(UPDATABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"not updatable: {', '.join(sorted(unknown))}")
+def household_update(*, household: Household, changes: dict | None = None, members: list[dict] | None = None,
+                     reason: str = "", model=None) -> Household:
+    """Change a household's fields and, if `members` is given, its members: the complete new list,
+    where an item with an `id` updates that member, one without adds a member, and a member left out
+    is removed. A real change is rescored, bumps the version, is kept in the history with `reason`,
+    and emits `updated`; a change to nothing does nothing."""
     household = Household.objects.select_for_update().get(pk=household.pk)
-    changes = {name: canonical_number(name, value) if name in _INDEXES else value for name, value in changes.items()}
-    changed = [name for name, value in changes.items() if getattr(household, name) != value]
-    if not changed:
+    current = list(household.members.all())
+    changes = {name: canonical_number(name, value) if name in _INDEXES else value
+               for name, value in (changes or {}).items()}
+    proposed_household = {**household_values(household), **changes}
+    for name in _INDEXES:
+        proposed_household[name] = proposed_household[name] or ""
+    by_id = {m.id: m for m in current}
+    if members is None:
+        proposed_members = [member_values(m) | {"id": m.id} for m in current]
+    else:
+        proposed_members = members
+        unknown = [i for i, m in enumerate(members) if m.get("id") and uuid.UUID(str(m["id"])) not in by_id]
+        if unknown:
+            raise HouseholdInvalid({f"members[{i}].id": ["Not a member of this household."] for i in unknown})
+    household_check(proposed_household, [{k: v for k, v in m.items() if k != "id"} for m in proposed_members],
+                    today=timezone.localdate())
+
+    for name, value in changes.items():
+        setattr(household, name, value)
+    _index_personal_data(household)
+    kept, added, changed_members = [], [], []
+    for fields in proposed_members:
+        if fields.get("id"):
+            member = by_id[uuid.UUID(str(fields["id"]))]
+            before = member_values(member)
+            for name, value in fields.items():
+                if name != "id":
+                    setattr(member, name, value)
+            member.philsys_number = member.philsys_number or None
+            member.philsys_index = blind_index(member.philsys_number, purpose="philsys_number")
+            if member_values(member) != before:
+                changed_members.append(member)
+            kept.append(member)
+        else:
+            added.append(_new_member(household, fields))
+    removed = [m for m in current if m not in kept]
+    new_list = kept + added
+    _refuse_registered_numbers({f"members[{i}].philsys_number": m for i, m in enumerate(new_list) if m.philsys_index},
+                               exclude_household=household.id)
+    before = {name: getattr(household, name) for name in (*changes, *DERIVED_FIELDS)}
+    _derive(household, new_list, model=model or selectors.pmt_scoring_model(), today=timezone.localdate())
+    household_changed = any(getattr(household, name) != value for name, value in before.items())
+    if not (household_changed or added or removed or changed_members):
         return household
-    for name in changed:
-        setattr(household, name, changes[name])
+    for member in removed:
+        member._change_reason = reason
+        member.delete()
+    for member in [*changed_members, *added]:
+        member._change_reason = reason
+        member.save()
     household.version += 1
     household._change_reason = reason
-    household.full_clean()
-    household.save(update_fields=list({*changed, *_index_personal_data(household), "version", "updated_at"}))
-    events.publish_household_updated(household)
+    household.save()
+    dedup.flag_probable_duplicates([*changed_members, *added])
+    events.publish_household_updated(household, new_list, today=timezone.localdate())
     return household
+
+
+@transaction.atomic
+def household_set_status(*, household: Household, status: str, reason: str) -> Household:
+    """Deactivate, graduate, ... a household (or make it active again); the reason is kept with it."""
+    if status not in Household.Status.values:
+        raise HouseholdInvalid({"status": [f"'{status}' is not one of: {', '.join(Household.Status.values)}."]})
+    if not reason or not reason.strip():
+        raise HouseholdInvalid({"reason": ["Say why the status changes; it is kept in the history."]})
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.status == status:
+        return household
+    household.status, household.status_reason = status, reason.strip()[:200]
+    household.version += 1
+    household._change_reason = reason
+    household.save(update_fields=["status", "status_reason", "version", "updated_at"])
+    events.publish_household_updated(household, list(household.members.all()), today=timezone.localdate())
+    return household
+
+
+@transaction.atomic
+def _households_rescore_batch(*, household_ids: list, model, reason: str) -> int:
+    today = timezone.localdate()
+    households = list(Household.objects.select_for_update().filter(pk__in=household_ids)
+                      .prefetch_related("members").order_by("pk"))
+    changed = []
+    for household in households:
+        members = list(household.members.all())
+        before = (household.pmt_score, household.pmt_model_version)
+        _derive(household, members, model=model, today=today)
+        if (household.pmt_score, household.pmt_model_version) != before:
+            household.version += 1
+            household.updated_at = timezone.now()
+            household._change_reason = reason
+            changed.append((household, members))
+    bulk_update_with_history([h for h, _ in changed], Household, [*DERIVED_FIELDS, "version", "updated_at"],
+                             batch_size=500, default_change_reason=reason)
+    with outbox_buffered():
+        for household, members in changed:
+            events.publish_household_updated(household, members, today=today)
+    return len(changed)
+
+
+def households_rescore(*, household_ids=None, reason: str = "PMT recomputed", batch_size: int = 500,
+                       progress=None) -> int:
+    """Recompute the PMT score of the households (every one if `household_ids` is None) with the
+    active model, in batches of one transaction each; answer how many scores changed. A changed
+    score is a new version of the household, with its history row and `updated` event."""
+    model = selectors.pmt_scoring_model()
+    ids = selectors.household_ids(household_ids=household_ids)
+    changed = 0
+    for start in range(0, len(ids), batch_size):
+        changed += _households_rescore_batch(household_ids=ids[start:start + batch_size], model=model, reason=reason)
+        if progress:
+            progress(min(start + batch_size, len(ids)), len(ids))
+    return changed
+
+
+@transaction.atomic
+def pmt_model_activate(*, pmt_model: PmtModel, user=None) -> PmtModel:
+    """Make a draft model the one that scores households; the active one retires. Rescoring the
+    households is a separate, long step: `households_rescore` (the admin and `rescore_households` run it)."""
+    pmt_model = PmtModel.objects.select_for_update().get(pk=pmt_model.pk)
+    if pmt_model.status != PmtModel.Status.DRAFT:
+        raise ValidationError(f"PMT model v{pmt_model.version} is {pmt_model.status}; only a draft can be activated.")
+    problems = [f"{w}: {problem}" for w in pmt_model.weights.all() if (problem := weight_errors(w.indicator, w.option))]
+    if problems:
+        raise ValidationError(problems)
+    PmtModel.objects.filter(status=PmtModel.Status.ACTIVE).update(status=PmtModel.Status.RETIRED)
+    pmt_model.status, pmt_model.activated_at, pmt_model.activated_by = PmtModel.Status.ACTIVE, timezone.now(), user
+    pmt_model.save()
+    return pmt_model
+
+
+@transaction.atomic
+def pmt_model_copy(*, pmt_model: PmtModel, user=None, description: str = "") -> PmtModel:
+    """A new draft with the same intercept and weights, the way to change a model that is in use."""
+    version = (PmtModel.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    draft = PmtModel.objects.create(version=version, intercept=pmt_model.intercept, created_by=user,
+                                    description=description or f"copy of v{pmt_model.version}")
+    draft.weights.bulk_create([type(w)(model=draft, indicator=w.indicator, option=w.option,
+                                       region_code=w.region_code, weight=w.weight) for w in pmt_model.weights.all()])
+    return draft
+
+
+@transaction.atomic
+def duplicate_review(*, candidate: DuplicateCandidate, confirmed: bool, user, note: str = "") -> DuplicateCandidate:
+    """A supervisor's decision on a probable duplicate. Confirming it deactivates the later
+    household, with the reason naming the earlier one; nothing is merged or deleted."""
+    candidate = DuplicateCandidate.objects.select_for_update().select_related(
+        "member__household", "matches__household").get(pk=candidate.pk)
+    if candidate.status != DuplicateCandidate.Status.PENDING:
+        raise ValidationError(f"This flag was {candidate.status} already.")
+    candidate.status = DuplicateCandidate.Status.CONFIRMED if confirmed else DuplicateCandidate.Status.DISMISSED
+    candidate.reviewed_by, candidate.reviewed_at, candidate.review_note = user, timezone.now(), note[:200]
+    candidate.save()
+    if confirmed:
+        household_set_status(household=candidate.member.household, status=Household.Status.INACTIVE,
+                             reason=f"duplicate of {candidate.matches.household.household_number} "
+                                    f"(confirmed by {user})")
+    return candidate
 
 
 class UnreadableNumber(ValueError):
     """A sensitive number that no current or fallback key decrypts (the library then hands back ciphertext)."""
 
 
+def _check_readable(obj, fields) -> None:
+    for name in fields:
+        value = getattr(obj, name)
+        try:
+            type(obj)._meta.get_field(name).run_validators(value or "")
+        except ValidationError:
+            if value:
+                raise UnreadableNumber(f"{type(obj).__name__.lower()} {obj.pk}: {name} does not decrypt to a valid "
+                                       "value; is a retired key missing from the fallbacks?") from None
+
+
 @transaction.atomic
 def households_reencrypt(*, households: list[Household]) -> None:
-    """Write each household's numbers again with the current key and refresh their blind indexes.
-
-    Refuses the whole batch if a value does not read as a number: re-encrypting ciphertext that a
-    retired key could have opened would lose it for good.
-    """
+    """Write each household's and member's numbers again with the current key and refresh their
+    blind indexes. Refuses the whole batch if a value does not read as a number: re-encrypting
+    ciphertext that a retired key could have opened would lose it for good."""
+    members = list(Member.objects.filter(household__in=households))
     for household in households:
-        for field in _INDEXES:
-            try:
-                Household._meta.get_field(field).run_validators(getattr(household, field) or "")
-            except ValidationError:
-                if getattr(household, field):
-                    raise UnreadableNumber(f"household {household.pk}: {field} does not decrypt to a valid value; "
-                                           "is a retired key missing from the fallbacks?") from None
+        _check_readable(household, _INDEXES)
         _index_personal_data(household)
+    for member in members:
+        _check_readable(member, ["philsys_number"])
+        member.philsys_index = blind_index(member.philsys_number, purpose="philsys_number")
     Household.objects.bulk_update(households, [*_INDEXES, *_INDEXES.values()])
+    Member.objects.bulk_update(members, ["philsys_number", "philsys_index"])

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("identity", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("registry", "0002_personal_data"),
+        ("registry", "0001_initial"),
         ("eligibility", "0001_initial"),
         ("payment", "0001_initial"),
         ("analytics", "0001_initial"),

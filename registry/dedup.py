@@ -1,0 +1,47 @@
+"""Probable duplicates: a member whose names are much alike those of a member of another household
+with the same birth date in the same barangay. Flagged for a supervisor, never merged."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rapidfuzz import fuzz, utils
+
+from .models import DuplicateCandidate, Member
+
+
+def _key(member: Member) -> tuple:
+    return member.birth_date, member.household.barangay_code
+
+
+def name_similarity(a: str, b: str) -> float:
+    """0 to 100; word order and case do not matter ('Dela Cruz, Juan' and 'juan dela cruz' are 100)."""
+    return fuzz.token_sort_ratio(a, b, processor=utils.default_process)
+
+
+def flag_probable_duplicates(members: list[Member]) -> int:
+    """Queue each probable duplicate of `members` (saved already) for review; answer how many were queued."""
+    if not members:
+        return 0
+    threshold = settings.REGISTRY_DUPLICATE_NAME_SIMILARITY
+    keys = {_key(m) for m in members}
+    earlier = {}
+    for other in (Member.objects.filter(birth_date__in={d for d, _ in keys},
+                                        household__barangay_code__in={b for _, b in keys})
+                  .select_related("household").only("id", "household_id", "given_name", "middle_name",
+                                                     "family_name", "suffix", "birth_date", "household__barangay_code")):
+        if _key(other) in keys:
+            earlier.setdefault(_key(other), []).append(other)
+    position = {m.id: i for i, m in enumerate(members)}
+    flags = []
+    for member in members:
+        for other in earlier.get(_key(member), []):
+            # Two new members of the same call are one pair: flag it once, on the later of them.
+            if other.household_id == member.household_id or position.get(other.id, -1) >= position[member.id]:
+                continue
+            similarity = name_similarity(member.full_name, other.full_name)
+            if similarity >= threshold:
+                flags.append(DuplicateCandidate(
+                    member=member, matches=other, similarity=round(similarity, 2),
+                    reason=f"same birth date and barangay; names {similarity:.0f}% alike"))
+    DuplicateCandidate.objects.bulk_create(flags, ignore_conflicts=True)
+    return len(flags)
