@@ -1,20 +1,14 @@
 import random
-from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
 from registry import services
-from registry.geography import REGIONS
+from registry.demo import demo_household
 from registry.models import Household
-
-FIRST = ["Maria", "Jose", "Ana", "Juan", "Rosa", "Pedro", "Luz", "Ramon", "Elena", "Carlos", "Teresita", "Danilo"]
-LAST = ["Santos", "Reyes", "Cruz", "Bautista", "Ocampo", "Garcia", "Mendoza", "Torres", "Flores", "Villanueva"]
-PLACES = ["Purok 3, Brgy. San Isidro", "Sitio Malinis, Brgy. Bagong Silang", "Zone 5, Brgy. Poblacion",
-          "Blk 12 Lot 4, Brgy. Sto. Niño", "Purok 1, Brgy. Maligaya"]
 
 
 class Command(BaseCommand):
-    help = "Register demo households through the registry's services (so their events flow like real ones)."
+    help = "Register demo households with members through the registry's services (so their events flow like real ones)."
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, default=50)
@@ -28,15 +22,10 @@ class Command(BaseCommand):
             self.stdout.write("households exist already; nothing seeded")
             return
         rng = random.Random(seed)
-        regions = sorted(REGIONS)
+        entries = []
         for number in range(1, count + 1):
-            services.household_register(
-                head_of_household_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                address=rng.choice(PLACES),
-                region_code=rng.choice(regions),
-                household_size=rng.randint(1, 9),
-                monthly_income=Decimal(rng.randrange(2000, 20000, 250)),
-                pmt_score=Decimal(rng.randint(5, 80)) / 100,
-            )
-            if number % 100 == 0 or number == count:
-                self.stdout.write(f"registered {number}/{count} demo households")
+            household, members = demo_household(rng)
+            entries.append({"household": household, "members": members})
+        for start in range(0, count, 100):
+            services.households_register_many(entries=entries[start:start + 100], reason="demo data")
+            self.stdout.write(f"registered {min(start + 100, count)}/{count} demo households")

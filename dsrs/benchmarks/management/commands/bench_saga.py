@@ -6,12 +6,12 @@ until analytics counts every one as paid.
 """
 
 import os
+import random
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from analytics.selectors import summary_get
 from dsrs.events import registry
 from payment.selectors import payment_list
 from registry import services as registry_services
+from registry.demo import demo_household
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 
@@ -85,13 +86,14 @@ class Command(BaseCommand):
         registered_at: dict[str, float] = {}
         started = time.monotonic()
         wall_offset = time.time() - started
-        done = 0
+        done, rng = 0, random.Random(2026)
         while done < households:
             size = min(chunk, households - done)
-            batch = [dict(head_of_household_name=f"Bench Household {done + i}", address="Brgy. Benchmark",
-                          region_code="1300000000", household_size=4, monthly_income=Decimal("5000.00"),
-                          pmt_score=Decimal("0.2500")) for i in range(size)]
-            created = registry_services.households_register_many(households=batch)
+            batch = []
+            for _ in range(size):
+                household, members = demo_household(rng, poor=True)
+                batch.append({"household": household, "members": members})
+            created = registry_services.households_register_many(entries=batch, reason="benchmark").households
             moment = time.monotonic() + wall_offset
             registered_at.update((str(h.id), moment) for h in created)
             done += size
