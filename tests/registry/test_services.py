@@ -91,3 +91,10 @@ def test_a_status_change_needs_a_reason_and_is_announced():
     assert (graduated.status, graduated.status_reason, graduated.version) == ("graduated", "income above line", 2)
     event = OutboxEvent.objects.get(event_type="registry.household.updated")
     assert event.envelope["data"]["status"] == "graduated"
+
+
+def test_a_change_of_a_household_field_alone_is_saved_and_announced():
+    household = HouseholdFactory()
+    moved = services.household_update(household=household, changes={"address": "Purok 9"}, reason="new house")
+    assert (Household.objects.get(pk=household.pk).address, moved.version) == ("Purok 9", 2)
+    assert OutboxEvent.objects.filter(event_type="registry.household.updated").count() == 1
