@@ -180,13 +180,13 @@ def household_update(*, household: Household, changes: dict | None = None, membe
     for fields in proposed_members:
         if fields.get("id"):
             member = by_id[uuid.UUID(str(fields["id"]))]
-            before = member_values(member)
+            member_before = member_values(member)
             for name, value in fields.items():
                 if name != "id":
                     setattr(member, name, value)
             member.philsys_number = member.philsys_number or None
             member.philsys_index = blind_index(member.philsys_number, purpose="philsys_number")
-            if member_values(member) != before:
+            if member_values(member) != member_before:
                 changed_members.append(member)
             kept.append(member)
         else:
