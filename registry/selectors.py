@@ -70,7 +70,9 @@ def households_imported(*, references: set[str]) -> set[str]:
 
 
 @lru_cache(maxsize=8)
-def _scoring_model(version: int) -> ScoringModel:
+def _cached_scoring_model(version: int, activated_at) -> ScoringModel:
+    # Keyed by activation time as well: a version number alone could name another model in another
+    # database (a test's), and a draft's weights must not be cached before it is activated.
     model = PmtModel.objects.get(version=version)
     weights = {(w.indicator, w.option, w.region_code): w.weight for w in model.weights.all()}
     return ScoringModel(version=model.version, intercept=model.intercept, weights=weights)
@@ -80,17 +82,22 @@ class NoActivePmtModel(LookupError):
     """No PMT model is active: a supervisor must activate one before households can be scored."""
 
 
+def _scoring_model(**lookup) -> ScoringModel | None:
+    found = PmtModel.objects.filter(**lookup).values_list("version", "activated_at").first()
+    return _cached_scoring_model(*found) if found else None
+
+
 def pmt_scoring_model() -> ScoringModel:
     """The active PMT model. Active and retired models never change, so their weights are cached."""
-    version = PmtModel.objects.filter(status=PmtModel.Status.ACTIVE).values_list("version", flat=True).first()
-    if version is None:
+    model = _scoring_model(status=PmtModel.Status.ACTIVE)
+    if model is None:
         raise NoActivePmtModel("No PMT model is active; a supervisor activates one in the admin.")
-    return _scoring_model(version)
+    return model
 
 
 def pmt_breakdown(*, household: Household) -> list:
     """The lines of the household's current score: which inputs gave which points, by the model it carries."""
-    model = _scoring_model(household.pmt_model_version)
+    model = _scoring_model(version=household.pmt_model_version)
     facts = household_facts(household=household_values(household),
                             members=[member_values(m) for m in household.members.all()],
                             today=household.updated_at.date() if household.updated_at else date.today())

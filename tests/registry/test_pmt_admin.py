@@ -5,7 +5,6 @@ from django.core.management import CommandError, call_command
 
 from dsrs import celery_app
 from dsrs.events.models import OutboxEvent
-from registry import selectors
 from registry.models import Household, PmtModel
 from registry.tasks import rescore_households
 from tests.factories import HouseholdFactory
@@ -18,11 +17,8 @@ CHANGELIST = "/admin/registry/pmtmodel/"
 
 
 @pytest.fixture(autouse=True)
-def fresh_model_cache(local_transport):
-    # Versions are cached by number, and each test's database numbers its drafts from 2 again.
-    selectors._scoring_model.cache_clear()
-    yield
-    selectors._scoring_model.cache_clear()
+def _local_transport(local_transport):
+    return local_transport
 
 
 @pytest.fixture
