@@ -172,6 +172,8 @@ def household_update(*, household: Household, changes: dict | None = None, membe
     household_check(proposed_household, [{k: v for k, v in m.items() if k != "id"} for m in proposed_members],
                     today=timezone.localdate())
 
+    # taken before the changes are applied: compared after them to tell a real change
+    household_before = {name: getattr(household, name) for name in (*changes, *DERIVED_FIELDS)}
     for name, value in changes.items():
         setattr(household, name, value)
     _index_personal_data(household)
@@ -194,9 +196,8 @@ def household_update(*, household: Household, changes: dict | None = None, membe
     new_list = kept + added
     _refuse_registered_numbers({f"members[{i}].philsys_number": m for i, m in enumerate(new_list) if m.philsys_index},
                                exclude_household=household.id)
-    before = {name: getattr(household, name) for name in (*changes, *DERIVED_FIELDS)}
     _derive(household, new_list, model=model or selectors.pmt_scoring_model(), today=timezone.localdate())
-    household_changed = any(getattr(household, name) != value for name, value in before.items())
+    household_changed = any(getattr(household, name) != value for name, value in household_before.items())
     if not (household_changed or added or removed or changed_members):
         return household
     for member in removed:
