@@ -2,7 +2,7 @@
 
 import functools
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
@@ -24,11 +24,13 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, ValidationError):  # a service's rules, keyed by field path like `members[1].sex`
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields = field_paths(exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail})
         body = {
             "status": response.status_code,
             "code": "invalid",
@@ -40,6 +42,29 @@ def exception_handler(exc, context):
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         body = {"status": response.status_code, "code": code, "message": str(detail)}
     return Response({"error": body}, status=response.status_code, headers=dict(response.items()))
+
+
+def field_paths(detail, path: str = "") -> dict[str, list]:
+    """Nested errors as one flat map from field path to messages, the way services name fields:
+    `{"members": [{}, {"sex": [...]}]}` becomes `{"members[1].sex": [...]}`."""
+    if isinstance(detail, dict):
+        paths = {}
+        for key, value in detail.items():
+            if isinstance(key, int):
+                name = f"{path}[{key}]"
+            elif key == "non_field_errors" and path:
+                name = path
+            else:
+                name = f"{path}.{key}" if path else str(key)
+            paths.update(field_paths(value, name))
+        return paths
+    if isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
+        paths = {}
+        for index, item in enumerate(detail):
+            paths.update(field_paths(item, f"{path}[{index}]"))
+        return paths
+    messages = detail if isinstance(detail, list) else [detail]
+    return {path or "non_field_errors": messages} if messages else {}
 
 
 def paginated(serializer_class, name: str):

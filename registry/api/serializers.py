@@ -2,83 +2,238 @@ from rest_framework import serializers
 
 from dsrs.personal_data import masked
 
-from ..geography import REGIONS
-from ..models import ACCOUNT, PHILSYS, PHONE, SENSITIVE_FIELDS, Household
+from .pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+from ..geography import PSGC_RELEASE, area, name_of
+from ..models import (ACCOUNT, MEMBER_SENSITIVE_FIELDS, PHILSYS, PHONE, SENSITIVE_FIELDS, Asset, Household, Member,
+                      RoofMaterial, Tenure, ToiletFacility, WallMaterial, WaterSource)
+
+# Fields a client may see but never send, with the reason it cannot.
+_FROM_MEMBERS = "Derived from the members (their number, incomes and head); change the members instead."
+_FROM_PMT = "Computed by the PMT model from the household's answers and members; it cannot be typed."
+READ_ONLY_REASONS = {
+    "household_size": _FROM_MEMBERS,
+    "monthly_income": _FROM_MEMBERS,
+    "per_capita_income": _FROM_MEMBERS,
+    "head_of_household_name": _FROM_MEMBERS,
+    "pmt_score": _FROM_PMT,
+    "pmt_model_version": _FROM_PMT,
+    "status": "Changed only through POST /api/v1/households/{id}/deactivate, with a reason.",
+    **{name: "Set by the registry; it cannot be sent." for name in (
+        "id", "household_number", "version", "status_reason", "created_at", "updated_at", "region_name",
+        "province_name", "municipality_name", "barangay_name")},
+}
+# What a household without these answers holds: a full replacement (PUT) clears what it leaves out.
+HOUSEHOLD_BLANKS = {"province_code": "", "assets": [], "phone_number": None, "payout_account": None}
 
 
-class HouseholdInputSerializer(serializers.Serializer):
-    head_of_household_name = serializers.CharField(max_length=200)
-    address = serializers.CharField(max_length=500)
-    region_code = serializers.CharField(max_length=10)
-    household_size = serializers.IntegerField(min_value=1, max_value=50)
-    monthly_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
-    pmt_score = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
-    status = serializers.ChoiceField(choices=Household.Status.choices, required=False)
-    head_philsys_number = serializers.CharField(required=False, allow_blank=True, validators=[PHILSYS])
-    phone_number = serializers.CharField(required=False, allow_blank=True, validators=[PHONE])
-    payout_account = serializers.CharField(required=False, allow_blank=True, validators=[ACCOUNT])
+class RefusingUnknownFields:
+    """Names every field the serializer does not take, together with the other errors, instead of
+    silently dropping it: a partner's typo must not pass as success."""
+
+    refusals: dict[str, str] = {}
+
+    def to_internal_value(self, data):
+        unknown = {}
+        if isinstance(data, dict):
+            unknown = {name: [self.refusals.get(name, "Unknown field.")] for name in data if name not in self.fields}
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as invalid:
+            raise serializers.ValidationError({**invalid.detail, **unknown}) from None
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return values
+
+
+class MemberInputSerializer(RefusingUnknownFields, serializers.Serializer):
+    id = serializers.UUIDField(required=False, help_text="an existing member's id, on an update: that member changes; "
+                                                        "a member without an id is added")
+    given_name = serializers.CharField(max_length=100)
+    middle_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    family_name = serializers.CharField(max_length=100)
+    suffix = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    sex = serializers.ChoiceField(choices=Member.Sex.choices)
+    birth_date = serializers.DateField()
+    relationship = serializers.ChoiceField(choices=Member.Relationship.choices,
+                                           help_text="to the head; exactly one member is the head")
+    civil_status = serializers.ChoiceField(choices=Member.CivilStatus.choices)
+    has_disability = serializers.BooleanField(required=False, default=False)
+    is_pregnant = serializers.BooleanField(required=False, default=False)
+    attending_school = serializers.BooleanField(required=False, default=False)
+    occupation = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    monthly_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
+                                              default=0)
+    philsys_number = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None,
+                                           validators=[PHILSYS], help_text="12 digits (PSN) or 16 (PCN)")
+
+
+class HouseholdInputSerializer(RefusingUnknownFields, serializers.Serializer):
+    """A household with its members. Sizes, incomes and the PMT score are derived, never sent.
+
+    With `changes_only` in the context (PATCH) every field is optional; a `members` list, if sent, is
+    still the complete new list, each member given whole.
+    """
+
+    refusals = READ_ONLY_REASONS
+
+    address = serializers.CharField(max_length=500, help_text="house number, street, purok or sitio")
+    region_code = serializers.CharField(max_length=10, help_text="PSGC region code, e.g. 1300000000 for NCR")
+    province_code = serializers.CharField(max_length=10, required=False, allow_blank=True,
+                                          help_text="PSGC province code; empty where the locality has no province")
+    municipality_code = serializers.CharField(max_length=10, help_text="PSGC code of the city or municipality")
+    barangay_code = serializers.CharField(max_length=10, help_text="PSGC barangay code")
+    roof_material = serializers.ChoiceField(choices=RoofMaterial.choices)
+    wall_material = serializers.ChoiceField(choices=WallMaterial.choices)
+    tenure = serializers.ChoiceField(choices=Tenure.choices)
+    water_source = serializers.ChoiceField(choices=WaterSource.choices)
+    toilet_facility = serializers.ChoiceField(choices=ToiletFacility.choices)
+    has_electricity = serializers.BooleanField()
+    assets = serializers.ListField(child=serializers.ChoiceField(choices=Asset.choices), required=False,
+                                   max_length=len(Asset.values), help_text="what the household owns")
+    phone_number = serializers.CharField(required=False, allow_blank=True, allow_null=True, validators=[PHONE])
+    payout_account = serializers.CharField(required=False, allow_blank=True, allow_null=True, validators=[ACCOUNT])
+    members = MemberInputSerializer(many=True, help_text="every member, the head included")
     change_reason = serializers.CharField(required=False, max_length=200, write_only=True,
                                           help_text="why, kept in the household's history")
 
-    def validate_region_code(self, value):
-        if value not in REGIONS:
-            raise serializers.ValidationError(f"'{value}' is not a PSGC region code (e.g. 1300000000 for NCR).")
-        return value
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.context.get("changes_only"):
+            for field in fields.values():
+                field.required = False
+        return fields
 
-    def validate(self, attrs):
-        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
-        if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return attrs
+    def validate_assets(self, value):
+        return sorted(set(value))
 
 
-class HouseholdOutputSerializer(serializers.ModelSerializer):
-    """A household as the caller may see it: sensitive numbers masked unless `unmasked` names them."""
+class Masking:
+    """Shows the `sensitive` numbers masked unless the context's `unmasked` names them."""
 
-    region_name = serializers.CharField(source="get_region_code_display", read_only=True)
+    sensitive: tuple[str, ...] = ()
 
-    class Meta:
-        model = Household
-        fields = ["id", "household_number", "head_of_household_name", "address", "region_code", "region_name",
-                  "household_size", "monthly_income", "pmt_score", "status", "head_philsys_number", "phone_number",
-                  "payout_account", "version", "created_at", "updated_at"]
-
-    def to_representation(self, household):
-        data = super().to_representation(household)
-        unmasked = self.context.get("unmasked", ())
-        for field in SENSITIVE_FIELDS:
-            if field not in unmasked:
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for field in self.sensitive:
+            if field not in self.context.get("unmasked", ()):
                 data[field] = masked(data[field])
         return data
 
 
-class HouseholdLookupSerializer(serializers.Serializer):
+class MemberOutputSerializer(Masking, serializers.ModelSerializer):
+    sensitive = MEMBER_SENSITIVE_FIELDS
+    full_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "given_name", "middle_name", "family_name", "suffix", "full_name", "sex", "birth_date",
+                  "relationship", "civil_status", "has_disability", "is_pregnant", "attending_school", "occupation",
+                  "monthly_income", "philsys_number"]
+
+
+
+class HouseholdOutputSerializer(Masking, serializers.ModelSerializer):
+    """A household as the caller may see it: sensitive numbers masked unless `unmasked` names them.
+    Members come head first, then oldest to youngest."""
+
+    sensitive = SENSITIVE_FIELDS
+
+    region_name = serializers.SerializerMethodField()
+    province_name = serializers.SerializerMethodField()
+    municipality_name = serializers.SerializerMethodField()
+    barangay_name = serializers.SerializerMethodField()
+    assets = serializers.ListField(child=serializers.ChoiceField(choices=Asset.choices))
+    members = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Household
+        fields = ["id", "household_number", "head_of_household_name", "address",
+                  "region_code", "region_name", "province_code", "province_name",
+                  "municipality_code", "municipality_name", "barangay_code", "barangay_name",
+                  "roof_material", "wall_material", "tenure", "water_source", "toilet_facility", "has_electricity",
+                  "assets", "household_size", "monthly_income", "per_capita_income", "pmt_score",
+                  "pmt_model_version", "phone_number", "payout_account", "status", "status_reason", "version",
+                  "created_at", "updated_at", "members"]
+
+    def get_region_name(self, household) -> str:
+        return name_of(household.region_code)
+
+    def get_province_name(self, household) -> str:
+        return name_of(household.province_code)
+
+    def get_municipality_name(self, household) -> str:
+        return name_of(household.municipality_code)
+
+    def get_barangay_name(self, household) -> str:
+        return name_of(household.barangay_code)
+
+    @staticmethod
+    def _head_first(member):
+        return member.relationship != Member.Relationship.HEAD, member.birth_date, str(member.id)
+
+    def get_members(self, household) -> MemberOutputSerializer(many=True):
+        members = sorted(household.members.all(), key=self._head_first)
+        return MemberOutputSerializer(members, many=True, context=self.context).data
+
+
+
+class HouseholdDeactivateSerializer(RefusingUnknownFields, serializers.Serializer):
+    status = serializers.ChoiceField(choices=Household.Status.choices, help_text="any status but active")
+    reason = serializers.CharField(max_length=200, help_text="why, kept with the household and in its history")
+
+    def validate_status(self, value):
+        if value == Household.Status.ACTIVE:
+            raise serializers.ValidationError("Deactivation sets one of: "
+                                              f"{', '.join(s for s in Household.Status.values if s != 'active')}.")
+        return value
+
+
+class HouseholdLookupSerializer(RefusingUnknownFields, serializers.Serializer):
     """Exactly one sensitive number, sent in the body so that it never appears in a URL or access log."""
 
-    head_philsys_number = serializers.CharField(required=False, validators=[PHILSYS])
+    philsys_number = serializers.CharField(required=False, validators=[PHILSYS], help_text="any member's")
     phone_number = serializers.CharField(required=False, validators=[PHONE])
     payout_account = serializers.CharField(required=False, validators=[ACCOUNT])
 
     def validate(self, attrs):
-        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
-        if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         if len(attrs) != 1:
-            raise serializers.ValidationError("Give exactly one of head_philsys_number, phone_number, payout_account.")
+            raise serializers.ValidationError("Give exactly one of philsys_number, phone_number, payout_account.")
         return attrs
+
+
+class PsgcCode:
+    """A filter's code must name an area of its level: a typo should not answer an empty list."""
+
+    def __init__(self, *kinds: str):
+        self.kinds = kinds
+
+    def __call__(self, code):
+        found = area(code)
+        if found is None or found.kind not in self.kinds:
+            raise serializers.ValidationError(f"'{code}' is not a PSGC {' or '.join(self.kinds)} code "
+                                              f"(PSGC release {PSGC_RELEASE}).")
 
 
 class HouseholdFilterSerializer(serializers.Serializer):
     ORDERINGS = ["created_at", "-created_at", "updated_at", "-updated_at", "pmt_score", "-pmt_score",
                  "household_number", "-household_number"]
 
-    region_code = serializers.CharField(required=False, max_length=10)
+    region_code = serializers.CharField(required=False, max_length=10, validators=[PsgcCode("region")])
+    province_code = serializers.CharField(required=False, max_length=10, validators=[PsgcCode("province")])
+    municipality_code = serializers.CharField(required=False, max_length=10,
+                                              validators=[PsgcCode("city", "municipality")])
+    barangay_code = serializers.CharField(required=False, max_length=10, validators=[PsgcCode("barangay")])
     status = serializers.ChoiceField(choices=Household.Status.choices, required=False)
-    search = serializers.CharField(required=False, max_length=200)
+    search = serializers.CharField(required=False, max_length=200,
+                                   help_text="a household number, or part of a member's given or family name")
     pmt_min = serializers.DecimalField(required=False, max_digits=5, decimal_places=4, min_value=0, max_value=1)
     pmt_max = serializers.DecimalField(required=False, max_digits=5, decimal_places=4, min_value=0, max_value=1)
     updated_since = serializers.DateTimeField(required=False, help_text="ISO 8601, e.g. 2026-11-01T00:00:00+08:00")
-    ordering = serializers.ChoiceField(choices=ORDERINGS, required=False, default="-created_at")
+    ordering = serializers.ChoiceField(choices=ORDERINGS, required=False, default="-created_at",
+                                       help_text="keep it the same while following `next` and `previous`")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE,
+                                         help_text=f"households per page, {DEFAULT_PAGE_SIZE} unless given")
 
     def validate(self, attrs):
         if "pmt_min" in attrs and "pmt_max" in attrs and attrs["pmt_min"] > attrs["pmt_max"]:

@@ -1,34 +1,48 @@
 from django.db import transaction
 from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, status
+from rest_framework import serializers as drf_serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dsrs.access import ContextPermission, caller_of
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers as drf_serializers
-
-from dsrs.api import DefaultPagination, error_schema, paginated
+from dsrs.api import error_schema
 from dsrs.audit.models import AuditRecord
 from dsrs.audit.services import audit_record_create
 
 from .. import selectors, services
-from ..models import PERSONAL_FIELDS, SENSITIVE_FIELDS
-
-HOUSEHOLD = "registry.household"
+from ..models import MEMBER_SENSITIVE_FIELDS, PERSONAL_FIELDS, SENSITIVE_FIELDS
+from .pagination import HouseholdCursorPagination
 from .serializers import (
+    HOUSEHOLD_BLANKS,
+    HouseholdDeactivateSerializer,
     HouseholdFilterSerializer,
     HouseholdInputSerializer,
     HouseholdLookupSerializer,
     HouseholdOutputSerializer,
 )
 
+HOUSEHOLD = "registry.household"
+ERRORS = {400: error_schema(), 401: error_schema(), 403: error_schema()}
+WRITE_ERRORS = {**ERRORS, 503: OpenApiResponse(error_schema(), description="no PMT model is active to score with")}
+PAGE = inline_serializer(name="HouseholdPage", fields={
+    "next": drf_serializers.URLField(allow_null=True, help_text="the following page, null on the last"),
+    "previous": drf_serializers.URLField(allow_null=True, help_text="the page before, null on the first"),
+    "results": HouseholdOutputSerializer(many=True),
+})
+
+
+class NoPmtModel(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "no_active_pmt_model"
+
 
 def _unmasked(request) -> set[str]:
     """The sensitive fields this caller's role needs in full."""
     caller = caller_of(request)
     if "registry.view_unmasked_personal_data" in caller.permissions:
-        return set(SENSITIVE_FIELDS)
+        return {*SENSITIVE_FIELDS, *MEMBER_SENSITIVE_FIELDS}
     return {"payout_account"} if "registry.view_unmasked_payout_account" in caller.permissions else set()
 
 
@@ -41,54 +55,81 @@ def _check_region(request, region_code: str) -> None:
         raise exceptions.PermissionDenied(f"Region {region_code} is not one of your regions.")
 
 
+def _scored(write):
+    """Run a write that scores households, answering 503 (not 500) while no PMT model is active."""
+    try:
+        return write()
+    except selectors.NoActivePmtModel as missing:
+        raise NoPmtModel(str(missing)) from None
+
+
+def _input(request, *, changes_only=False) -> tuple[dict, list | None, str]:
+    """The request's household fields, its members (None if not sent) and the change reason."""
+    serializer = HouseholdInputSerializer(data=request.data, context={"changes_only": changes_only})
+    serializer.is_valid(raise_exception=True)
+    household = dict(serializer.validated_data)
+    members = household.pop("members", None)
+    reason = household.pop("change_reason", "")
+    if not changes_only:
+        household = {**HOUSEHOLD_BLANKS, **household}
+    return household, members, reason
+
+
 class HouseholdApi(APIView):
     permission_classes = [ContextPermission]
     access_context, access_model = "registry", "household"
 
 
-ERRORS = {400: error_schema(), 401: error_schema(), 403: error_schema()}
-
-
 class HouseholdListCreateApi(HouseholdApi):
     @extend_schema(
         operation_id="households_list", summary="List households (in your regions)",
-        parameters=[HouseholdFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses={200: paginated(HouseholdOutputSerializer, "HouseholdPage"), **ERRORS},
+        description="Cursor-paginated: follow `next` and `previous` as given, with the same filters and ordering. "
+                    "Households with equal values of the ordering field come in id order.",
+        parameters=[HouseholdFilterSerializer, OpenApiParameter("cursor", str, description="from `next` or "
+                                                                                           "`previous`")],
+        responses={200: PAGE, **ERRORS},
     )
     def get(self, request):
         filters = HouseholdFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        households = selectors.household_list(regions=caller_of(request).regions, **filters.validated_data)
-        paginator = DefaultPagination()
+        criteria = dict(filters.validated_data)
+        criteria.pop("page_size", None)  # read by the paginator, checked above
+        households = selectors.household_list(regions=caller_of(request).regions, with_members=True, **criteria)
+        paginator = HouseholdCursorPagination(ordering=criteria["ordering"])
         page = paginator.paginate_queryset(households, request, view=self)
         audit_record_create(request=request, action=AuditRecord.Action.LIST, object_type=HOUSEHOLD,
                             object_ids=[h.id for h in page], fields=PERSONAL_FIELDS)
         return paginator.get_paginated_response(_out(request, page, many=True))
 
-    @extend_schema(operation_id="households_create", summary="Register a household",
-                   request=HouseholdInputSerializer, responses={201: HouseholdOutputSerializer, **ERRORS})
+    @extend_schema(operation_id="households_create", summary="Register a household with its members",
+                   description="Size, incomes and PMT score are derived from the members and answers; a PhilSys "
+                               "number registered already is refused, naming the household that has it.",
+                   request=HouseholdInputSerializer, responses={201: HouseholdOutputSerializer, **WRITE_ERRORS})
     def post(self, request):
-        serializer = HouseholdInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("status", None)
-        reason = data.pop("change_reason", "registered through the API")
-        _check_region(request, data["region_code"])
+        household, members, reason = _input(request)
+        with_ids = {f"members[{i}].id": ["A new household's members have no id yet."]
+                    for i, member in enumerate(members) if "id" in member}
+        if with_ids:
+            raise drf_serializers.ValidationError(with_ids)
+        _check_region(request, household["region_code"])
         with transaction.atomic():
-            household = services.household_register(**data, reason=reason)
+            created = _scored(lambda: services.household_register(
+                household=household, members=members, reason=reason or "registered through the API"))
             audit_record_create(request=request, action=AuditRecord.Action.CREATE, object_type=HOUSEHOLD,
-                                object_ids=[household.id], fields=data)
-        return Response(_out(request, household), status=status.HTTP_201_CREATED)
+                                object_ids=[created.id], fields=[*household, "members"])
+        return Response(_out(request, created), status=status.HTTP_201_CREATED)
 
 
-class HouseholdDetailApi(HouseholdApi):
+class HouseholdOneApi(HouseholdApi):
     def _get(self, household_id):
         household = selectors.household_get(household_id=household_id, regions=caller_of(self.request).regions)
         if household is None:
             raise Http404(f"No household with id {household_id}.")
         return household
 
-    @extend_schema(operation_id="households_retrieve", summary="One household",
+
+class HouseholdDetailApi(HouseholdOneApi):
+    @extend_schema(operation_id="households_retrieve", summary="One household with its members",
                    responses={200: HouseholdOutputSerializer, 404: error_schema(), **ERRORS})
     def get(self, request, household_id):
         household = self._get(household_id)
@@ -96,32 +137,53 @@ class HouseholdDetailApi(HouseholdApi):
                             object_ids=[household.id], fields=PERSONAL_FIELDS)
         return Response(_out(request, household))
 
-    @extend_schema(operation_id="households_replace", summary="Replace a household's updatable fields",
-                   request=HouseholdInputSerializer, responses={200: HouseholdOutputSerializer, 404: error_schema(),
-                                                                **ERRORS})
+    @extend_schema(operation_id="households_replace", summary="Replace a household and its members",
+                   description="`members` is the complete new list: a member with an `id` is changed, one without "
+                               "is added, a member left out is removed. Optional fields left out are cleared.",
+                   request=HouseholdInputSerializer,
+                   responses={200: HouseholdOutputSerializer, 404: error_schema(), **WRITE_ERRORS})
     def put(self, request, household_id):
-        return self._update(request, household_id, partial=False)
+        return self._update(request, household_id, changes_only=False)
 
     @extend_schema(operation_id="households_update", summary="Change some of a household's fields",
-                   request=HouseholdInputSerializer, responses={200: HouseholdOutputSerializer, 404: error_schema(),
-                                                                **ERRORS})
+                   description="Only the fields sent change. `members`, if sent, is the complete new list, "
+                               "as in PUT.",
+                   request=HouseholdInputSerializer,
+                   responses={200: HouseholdOutputSerializer, 404: error_schema(), **WRITE_ERRORS})
     def patch(self, request, household_id):
-        return self._update(request, household_id, partial=True)
+        return self._update(request, household_id, changes_only=True)
 
-    def _update(self, request, household_id, *, partial):
+    def _update(self, request, household_id, *, changes_only):
         household = self._get(household_id)
-        serializer = HouseholdInputSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        if "region_code" in serializer.validated_data:
-            _check_region(request, serializer.validated_data["region_code"])
-        changes = dict(serializer.validated_data)
-        reason = changes.pop("change_reason", "")
+        changes, members, reason = _input(request, changes_only=changes_only)
+        if "region_code" in changes:
+            _check_region(request, changes["region_code"])
         with transaction.atomic():
             before = household.version
-            household = services.household_update(household=household, reason=reason, **changes)
+            household = _scored(lambda: services.household_update(household=household, changes=changes,
+                                                                  members=members, reason=reason))
+            if household.version != before:
+                touched = [*changes, *(["members"] if members is not None else [])]
+                audit_record_create(request=request, action=AuditRecord.Action.UPDATE, object_type=HOUSEHOLD,
+                                    object_ids=[household.id], fields=touched)
+        return Response(_out(request, household))
+
+
+class HouseholdDeactivateApi(HouseholdOneApi):
+    @extend_schema(operation_id="households_deactivate", summary="Deactivate, graduate, ... a household",
+                   description="The household stays in the registry with its history; the reason is kept.",
+                   request=HouseholdDeactivateSerializer,
+                   responses={200: HouseholdOutputSerializer, 404: error_schema(), **ERRORS})
+    def post(self, request, household_id):
+        household = self._get(household_id)
+        serializer = HouseholdDeactivateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            before = household.version
+            household = services.household_set_status(household=household, **serializer.validated_data)
             if household.version != before:
                 audit_record_create(request=request, action=AuditRecord.Action.UPDATE, object_type=HOUSEHOLD,
-                                    object_ids=[household.id], fields=changes)
+                                    object_ids=[household.id], fields=["status", "status_reason"])
         return Response(_out(request, household))
 
 

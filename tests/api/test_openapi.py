@@ -13,10 +13,15 @@ def test_the_openapi_schema_is_valid_and_covers_every_endpoint(tmp_path):
 
     paths = json.loads(target.read_text())["paths"]
     assert {"/api/v1/households", "/api/v1/households/{household_id}", "/api/v1/households/lookup",
+            "/api/v1/households/{household_id}/deactivate",
             "/api/v1/assessments", "/api/v1/payments", "/api/v1/analytics/summary", "/api/v1/auth/token",
             "/api/v1/auth/token/refresh", "/.well-known/jwks.json"} <= set(paths)
     created = paths["/api/v1/households"]["post"]["responses"]
     assert {"201", "400"} <= set(created)
+    listed = paths["/api/v1/households"]["get"]
+    assert {"cursor", "page_size", "ordering", "province_code", "municipality_code", "barangay_code", "search",
+            "pmt_min", "pmt_max", "updated_since"} <= {p["name"] for p in listed["parameters"]}
+    assert "delete" not in paths["/api/v1/households/{household_id}"]
 
 
 @pytest.mark.django_db

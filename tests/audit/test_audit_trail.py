@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 
 from dsrs.audit.models import AuditRecord
 from registry.models import PERSONAL_FIELDS
-from tests.factories import HouseholdFactory, HouseholdPayloadFactory
+from tests.factories import HouseholdFactory, HouseholdPayloadFactory, MemberPayloadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,22 +30,30 @@ def test_listing_households_records_every_household_shown(api_client):
     record = AuditRecord.objects.get()
     assert record.action == "list"
     assert sorted(record.object_ids) == sorted(str(h.id) for h in households)
+    assert record.fields == sorted(PERSONAL_FIELDS)
 
 
 def test_writes_record_the_fields_they_touched_but_never_their_values(api_client):
-    payload = HouseholdPayloadFactory(head_of_household_name="Rosario Dimaculangan")
+    payload = HouseholdPayloadFactory(members=[MemberPayloadFactory(given_name="Rosario", family_name="Dimaculangan")])
     created = api_client.post("/api/v1/households", payload, format="json").json()
     api_client.patch(f"/api/v1/households/{created['id']}", {"address": "Purok 7, Brgy. Malinis"}, format="json")
+    api_client.post(f"/api/v1/households/{created['id']}/deactivate", {"status": "inactive", "reason": "moved"},
+                    format="json")
 
-    create, update = AuditRecord.objects.order_by("id")
-    assert create.action == "create" and "head_of_household_name" in create.fields
+    create, update, deactivate = AuditRecord.objects.order_by("id")
+    assert create.action == "create" and {"address", "members"} <= set(create.fields)
     assert (update.action, update.fields) == ("update", ["address"])
+    assert (deactivate.action, deactivate.fields) == ("update", ["status", "status_reason"])
     stored = str(list(AuditRecord.objects.values()))
     assert "Rosario" not in stored and "Malinis" not in stored
 
 
 def test_a_refused_request_leaves_no_audit_record(api_client):
+    household = HouseholdFactory()
+
     api_client.post("/api/v1/households", {"household_size": 0}, format="json")
+    api_client.patch(f"/api/v1/households/{household.id}", {"region_code": "0700000000"}, format="json")  # no place
+    api_client.post(f"/api/v1/households/{household.id}/deactivate", {"status": "inactive"}, format="json")
 
     assert AuditRecord.objects.count() == 0
 
