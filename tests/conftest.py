@@ -1,3 +1,4 @@
+import importlib
 import os
 import uuid
 
@@ -24,6 +25,18 @@ def pytest_collection_modifyitems(config, items):
 def _require_real_infrastructure():
     pytest.fail(f"{KAFKA_ENV} is not set: run the suite with `make test`, which starts the real servers "
                 "(or deselect these tests with -m 'not kafka')")
+
+
+@pytest.fixture(autouse=True)
+def _seeded_pmt_model(request):
+    """Transactional tests empty the database after them, and with it the PMT model v1 that a data
+    migration seeds: put it back for the next one, as `user_with_role` does for the roles."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        from django.apps import apps
+
+        request.getfixturevalue("transactional_db")
+        importlib.import_module("registry.migrations.0002_pmt_model_v1").create_model_v1(apps, None)
 
 
 def user_with_role(role: str, **fields):

@@ -1,5 +1,3 @@
-import importlib
-
 import pytest
 
 from dsrs.events.models import OutboxEvent
@@ -10,13 +8,6 @@ from tests.factories import HouseholdPayloadFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture(autouse=True)
-def active_pmt_model():
-    """The PMT model migration 0002 seeds: a transactional test before this one may have flushed it."""
-    from django.apps import apps
-
-    importlib.import_module("registry.migrations.0002_pmt_model_v1").create_model_v1(apps, None)
 
 
 def trace_id(traceparent: str) -> str:
