@@ -53,3 +53,4 @@ class HouseholdAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         # Households are deactivated, never deleted: payments and assessments refer to them.
         return False
+from . import admin_import  # noqa: E402,F401  (registers the import screens)
