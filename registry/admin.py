@@ -607,3 +607,6 @@ class DuplicateCandidateAdmin(ReadOnlyModelAdmin):
     @admin.action(description="Dismiss (different people)", permissions=["review"])
     def dismiss(self, request, queryset):
         self._review(request, queryset, confirmed=False)
+
+
+from . import admin_import  # noqa: E402,F401  (registers the import screens)

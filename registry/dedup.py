@@ -3,10 +3,29 @@ with the same birth date in the same barangay. Flagged for a supervisor, never m
 
 from __future__ import annotations
 
+from datetime import date
+from typing import NamedTuple
+from uuid import UUID
+
 from django.conf import settings
 from rapidfuzz import fuzz, utils
 
 from .models import DuplicateCandidate, Member
+
+
+class _Registered(NamedTuple):
+    """A registered member as the comparison needs it: read as plain values, no model instance to build."""
+
+    id: UUID
+    household_id: UUID
+    given_name: str
+    middle_name: str
+    family_name: str
+    suffix: str
+    birth_date: date
+    barangay_code: str
+
+    full_name = Member.full_name
 
 
 def _key(member: Member) -> tuple:
@@ -25,12 +44,12 @@ def flag_probable_duplicates(members: list[Member]) -> int:
     threshold = settings.REGISTRY_DUPLICATE_NAME_SIMILARITY
     keys = {_key(m) for m in members}
     earlier = {}
-    for other in (Member.objects.filter(birth_date__in={d for d, _ in keys},
-                                        household__barangay_code__in={b for _, b in keys})
-                  .select_related("household").only("id", "household_id", "given_name", "middle_name",
-                                                     "family_name", "suffix", "birth_date", "household__barangay_code")):
-        if _key(other) in keys:
-            earlier.setdefault(_key(other), []).append(other)
+    for row in (Member.objects.filter(birth_date__in={d for d, _ in keys},
+                                      household__barangay_code__in={b for _, b in keys})
+                .values_list(*_Registered._fields[:-1], "household__barangay_code")):
+        other = _Registered(*row)
+        if (other.birth_date, other.barangay_code) in keys:
+            earlier.setdefault((other.birth_date, other.barangay_code), []).append(other)
     position = {m.id: i for i, m in enumerate(members)}
     flags = []
     for member in members:
@@ -41,7 +60,7 @@ def flag_probable_duplicates(members: list[Member]) -> int:
             similarity = name_similarity(member.full_name, other.full_name)
             if similarity >= threshold:
                 flags.append(DuplicateCandidate(
-                    member=member, matches=other, similarity=round(similarity, 2),
+                    member=member, matches_id=other.id, similarity=round(similarity, 2),
                     reason=f"same birth date and barangay; names {similarity:.0f}% alike"))
     DuplicateCandidate.objects.bulk_create(flags, ignore_conflicts=True)
     return len(flags)

@@ -1,0 +1,438 @@
+"""Bulk import of households with their members from a CSV or XLSX file, one row per member.
+
+Every row is checked by the same rules as any other way in (`validation`); a household with any bad
+row is left out whole, and its rows go into an error report the caseworker fixes and uploads again.
+The good households are registered through `services.households_register_many`, one transaction per
+chunk, so they are scored, kept in the history and announced through the outbox like any other.
+A household's `household_ref` (the source's own key) is stored as its import reference: a household
+imported already is skipped, so importing a file again, or the rest of a file after a crash, never
+registers anyone twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import BinaryIO, Callable
+
+from django.utils import timezone
+
+from dsrs.personal_data import blind_index
+
+from . import selectors, services
+from .models import Asset, Household, ImportJob
+from .validation import HOUSEHOLD_CHOICES, HOUSEHOLD_FIELDS, MEMBER_CHOICES, MEMBER_FIELDS, MEMBER_FLAGS, \
+    HouseholdInvalid, household_errors
+
+REFERENCE = "household_ref"
+COLUMNS = (REFERENCE, *HOUSEHOLD_FIELDS, *MEMBER_FIELDS)
+OPTIONAL_COLUMNS = frozenset({"province_code", "assets", "phone_number", "payout_account", "middle_name", "suffix",
+                              "occupation", "monthly_income", "philsys_number", *MEMBER_FLAGS})
+REQUIRED_COLUMNS = tuple(column for column in COLUMNS if column not in OPTIONAL_COLUMNS)
+REPORT_COLUMNS = ("row", "error")
+CHUNK_SIZE = 1000
+# A spreadsheet keeps a number typed into a cell as a number and drops its leading zeros: these
+# columns are digit strings of a known width, given their zeros back.
+DIGIT_WIDTHS = {"region_code": 10, "province_code": 10, "municipality_code": 10, "barangay_code": 10,
+                "philsys_number": 12, "phone_number": 11}
+_REFERENCE_LENGTH = Household._meta.get_field("import_reference").max_length
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MEMBER_PATH = re.compile(r"^(?:\[(\d+)\]\.)?members\[(\d+)\]\.(\w+)$")
+_ASSET_CODES = Asset.values  # a choices' `values` is built anew on every read
+_TRUE, _FALSE = frozenset({"yes", "true", "1"}), frozenset({"no", "false", "0", ""})
+
+Progress = Callable[[int, int], None]
+
+
+class ImportFileInvalid(ValueError):
+    """The file cannot be imported at all: unreadable, not CSV or XLSX, or a required column missing."""
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[tuple[int, tuple[str, ...]]]  # (line number in the file, cells in header order)
+
+
+@dataclass
+class ImportSummary:
+    job: ImportJob
+    rows: int = 0
+    households_created: int = 0
+    households_already_imported: int = 0
+    households_rejected: int = 0
+    rows_rejected: int = 0
+    duplicates_flagged: int = 0
+    error_report: str = ""
+
+
+# Reading: CSV and XLSX give the same table of strings.
+
+def _cell_text(value, column: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        width = DIGIT_WIDTHS.get(column)
+        return str(value).zfill(width) if width else str(value)
+    return str(value).strip()
+
+
+def _header(cells) -> list[str]:
+    header = [str(cell or "").strip().lower() for cell in cells]
+    while header and not header[-1]:
+        header.pop()
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        raise ImportFileInvalid(f"Column {', '.join(repeated)} appears more than once in the header.")
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        present = ", ".join(name for name in header if name) or "nothing"
+        raise ImportFileInvalid(f"Missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)} "
+                                f"(the header, line 1, has: {present}).")
+    return header
+
+
+def _fitted(cells: list[str], width: int) -> tuple[str, ...]:
+    return tuple(cells[:width]) + ("",) * (width - len(cells))
+
+
+def _read_csv(file: BinaryIO) -> Table:
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    try:
+        header = _header(next(reader, []))
+        rows = [(reader.line_num, _fitted([cell.strip() for cell in cells], len(header)))
+                for cells in reader if any(cell.strip() for cell in cells)]
+    except UnicodeDecodeError:
+        raise ImportFileInvalid(f"Line {reader.line_num + 1} is not UTF-8 text: save the file as "
+                                "'CSV UTF-8' (or XLSX).") from None
+    except csv.Error as error:
+        raise ImportFileInvalid(f"Line {reader.line_num} is not readable CSV: {error}.") from None
+    finally:
+        text.detach()
+    return Table(header=header, rows=rows)
+
+
+def _read_xlsx(file: BinaryIO) -> Table:
+    from openpyxl import load_workbook  # only an XLSX upload pays for it
+
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise ImportFileInvalid(f"The file is not a readable XLSX workbook: {error}.") from None
+    try:
+        lines = workbook.worksheets[0].iter_rows(values_only=True)
+        header = _header(next(lines, ()))
+        rows = []
+        for line, cells in enumerate(lines, start=2):
+            texts = [_cell_text(value, column) for value, column in zip(cells, header)]
+            if any(texts):
+                rows.append((line, _fitted(texts, len(header))))
+    finally:
+        workbook.close()
+    return Table(header=header, rows=rows)
+
+
+def table_read(*, file: BinaryIO) -> Table:
+    """The rows of a CSV (UTF-8, with or without BOM) or XLSX (first sheet) file, as strings, by column."""
+    magic = file.read(8)
+    file.seek(0)
+    if magic.startswith(b"PK\x03\x04"):
+        return _read_xlsx(file)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileInvalid("This is an old Excel (.xls) workbook: save it as XLSX or CSV UTF-8.")
+    return _read_csv(file)
+
+
+# Parsing: each cell to the type the registry's rules take, with a precise message.
+
+def _flag(text: str) -> bool:
+    if text.lower() in _TRUE:
+        return True
+    if text.lower() in _FALSE:
+        return False
+    raise ValueError("Say yes or no (true/false, 1/0 also do).")
+
+
+def _required_flag(text: str) -> bool:
+    if not text:
+        raise ValueError("Required: yes or no.")
+    return _flag(text)
+
+
+def _birth_date(text: str) -> date:
+    try:
+        if _DATE.match(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"'{text}' is not a date written YYYY-MM-DD." if text else "Required: a date, YYYY-MM-DD.")
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        amount = Decimal(text.replace(",", "")) if text else Decimal(0)
+    except InvalidOperation:
+        raise ValueError(f"'{text}' is not an amount like 4500.00.") from None
+    if not amount.is_finite():
+        raise ValueError(f"'{text}' is not an amount like 4500.00.")
+    return amount
+
+
+def _assets(text: str) -> list[str]:
+    codes = [code.strip().lower() for code in text.split(";") if code.strip()]
+    unknown = [code for code in codes if code not in _ASSET_CODES]
+    if unknown:
+        named = ", ".join(repr(code) for code in unknown)
+        raise ValueError(f"{named} {'is not an asset code' if len(unknown) == 1 else 'are not asset codes'}; "
+                         f"the codes, separated by ';', are: {', '.join(_ASSET_CODES)}.")
+    return codes
+
+
+def _number(text: str) -> str:
+    return re.sub(r"[\s-]", "", text)
+
+
+_PARSERS = {
+    "has_electricity": _required_flag,
+    "assets": _assets,
+    "birth_date": _birth_date,
+    "monthly_income": _amount,
+    "philsys_number": _number,
+    "phone_number": _number,
+    **{name: _flag for name in MEMBER_FLAGS},
+    **{name: str.lower for name in (*HOUSEHOLD_CHOICES, *MEMBER_CHOICES)},
+}
+
+
+def _parsed(cells: dict[str, str], columns, problems: dict[str, str]) -> dict:
+    values = {}
+    for column in columns:
+        parser = _PARSERS.get(column)
+        try:
+            values[column] = parser(cells.get(column, "")) if parser else cells.get(column, "")
+        except ValueError as error:
+            values[column], problems[column] = None, str(error)
+    return values
+
+
+# Checking one household: its rows, the registry's rules, PhilSys numbers seen earlier in the file.
+
+@dataclass
+class _Household:
+    reference: str
+    lines: list[int]
+    cells: list[dict[str, str]]
+    problems: dict[int, dict[str, str]] = field(default_factory=dict)  # line -> column -> reason
+    household: dict = field(default_factory=dict)
+    members: list[dict] = field(default_factory=list)
+
+    def reject(self, line: int, column: str, reason: str) -> None:
+        self.problems.setdefault(line, {}).setdefault(column, reason)
+
+    @property
+    def entry(self) -> dict:
+        return {"household": self.household, "members": self.members, "import_reference": self.reference}
+
+
+def _check(candidate: _Household, *, today: date, numbers_seen: dict[str, tuple[int, str]],
+           regions: frozenset[str] | None) -> None:
+    first_line, first = candidate.lines[0], candidate.cells[0]
+    problems = {}
+    candidate.household = _parsed(first, HOUSEHOLD_FIELDS, problems)
+    if regions is not None and candidate.household["region_code"] not in regions:
+        problems["region_code"] = "Not one of the regions you work in; someone of that region imports it."
+    for column, reason in problems.items():
+        candidate.reject(first_line, column, reason)
+    if len(candidate.reference) > _REFERENCE_LENGTH:
+        candidate.reject(first_line, REFERENCE, f"At most {_REFERENCE_LENGTH} characters.")
+    for line, cells in zip(candidate.lines, candidate.cells):
+        problems = {}
+        candidate.members.append(_parsed(cells, MEMBER_FIELDS, problems))
+        for column in HOUSEHOLD_FIELDS:
+            if cells.get(column) and cells[column] != first.get(column) and line != first_line:
+                problems[column] = (f"Differs from line {first_line}, the household's first row: "
+                                    "repeat the same value or leave it blank.")
+        for column, reason in problems.items():
+            candidate.reject(line, column, reason)
+        number = candidate.members[-1]["philsys_number"]
+        if number:
+            earlier = numbers_seen.setdefault(number, (line, candidate.reference))
+            if earlier[0] != line:
+                candidate.reject(line, "philsys_number", f"The same PhilSys number as line {earlier[0]} "
+                                                         f"(household {earlier[1]}).")
+    for path, reason in household_errors(candidate.household, candidate.members, today=today).items():
+        found = _MEMBER_PATH.match(path)
+        if found:
+            candidate.reject(candidate.lines[int(found[2])], found[3], reason)
+        else:
+            candidate.reject(first_line, "household" if path == "members" else path, reason)
+
+
+def _remember_numbers(candidate: _Household, numbers_seen: dict[str, tuple[int, str]]) -> None:
+    """A household imported already still has its numbers: a later row repeating one is a duplicate."""
+    for line, cells in zip(candidate.lines, candidate.cells):
+        if number := _number(cells.get("philsys_number", "")):
+            numbers_seen.setdefault(number, (line, candidate.reference))
+
+
+def _refuse_registered_numbers(candidates: list[_Household]) -> None:
+    """Reject members whose PhilSys number a registered member has, naming that household."""
+    indexed = {}
+    for candidate in candidates:
+        for line, member in zip(candidate.lines, candidate.members):
+            if member["philsys_number"]:
+                indexed[blind_index(member["philsys_number"], purpose="philsys_number")] = (candidate, line)
+    taken = selectors.members_by_philsys_index(indexes=set(indexed))
+    for index, member in taken.items():
+        candidate, line = indexed[index]
+        candidate.reject(line, "philsys_number", "This PhilSys number is already registered to a member of "
+                                                 f"household {member.household.household_number}.")
+
+
+def _register(candidates: list[_Household], *, reason: str, user) -> tuple[int, int, list[_Household]]:
+    """Register the candidates in one transaction; answer (created, duplicates flagged, rejected).
+
+    The numbers were checked just before; one registered meanwhile by someone else makes the service
+    refuse the chunk, which is then tried again without the households it names."""
+    rejected = []
+    while candidates:
+        try:
+            registration = services.households_register_many(entries=[c.entry for c in candidates], reason=reason,
+                                                              user=user)
+            return len(registration.households), registration.duplicates_flagged, rejected
+        except HouseholdInvalid as invalid:
+            named = set()
+            for path, reasons in invalid.message_dict.items():
+                found = _MEMBER_PATH.match(path)
+                if not found:
+                    raise
+                position = int(found[1] or 0)
+                candidates[position].reject(candidates[position].lines[int(found[2])], found[3], "; ".join(reasons))
+                named.add(position)
+            rejected += [candidates[position] for position in sorted(named)]
+            candidates = [c for position, c in enumerate(candidates) if position not in named]
+    return 0, 0, rejected
+
+
+# The report of rejected rows: the file's own columns, plus the row's line and every reason.
+
+def _report(header: list[str], rejected: list[_Household]) -> tuple[str, int]:
+    columns = [name for name in header if name not in REPORT_COLUMNS]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*columns, *REPORT_COLUMNS])
+    rows = []
+    for candidate in rejected:
+        first_bad = min(candidate.problems)
+        for line, cells in zip(candidate.lines, candidate.cells):
+            own = candidate.problems.get(line)
+            reason = ("; ".join(f"{column}: {why}" for column, why in own.items()) if own else
+                      f"Not imported with the rest of household {candidate.reference}: see line {first_bad}.")
+            rows.append((line, [cells.get(name, "") for name in columns], reason))
+    for line, cells, reason in sorted(rows, key=lambda row: row[0]):
+        writer.writerow([*cells, line, reason])
+    return out.getvalue(), len(rows)
+
+
+def households_rejected_in(error_report: str) -> int:
+    """How many households an error report leaves out (rows without a household_ref count one each)."""
+    rows = list(csv.DictReader(io.StringIO(error_report)))
+    return len({row.get(REFERENCE) or f"line {row.get('row')}" for row in rows})
+
+
+# The import itself.
+
+def _grouped(table: Table) -> list[_Household]:
+    by_reference: dict[str, _Household] = {}
+    for line, cells in table.rows:
+        named = dict(zip(table.header, cells))
+        reference = named.get(REFERENCE, "")
+        key = reference or f"\0{line}"  # a row without a reference stands alone, to be rejected
+        candidate = by_reference.get(key)
+        if candidate is None:
+            candidate = by_reference[key] = _Household(reference=reference, lines=[], cells=[])
+            if not reference:
+                candidate.reject(line, REFERENCE, "Required: the source's own key of the household.")
+        candidate.lines.append(line)
+        candidate.cells.append(named)
+    return list(by_reference.values())
+
+
+def _sha256(file: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: file.read(1 << 20), b""):
+        digest.update(block)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def _save(summary: ImportSummary, **fields) -> None:
+    counts = {"rows_total": summary.rows, "households_created": summary.households_created,
+              "households_already_imported": summary.households_already_imported,
+              "rows_rejected": summary.rows_rejected, "duplicates_flagged": summary.duplicates_flagged}
+    for name, value in {**counts, **fields}.items():
+        setattr(summary.job, name, value)
+    ImportJob.objects.filter(pk=summary.job.pk).update(**counts, **fields)
+
+
+def households_import(*, file: BinaryIO, file_name: str, user=None, chunk_size: int = CHUNK_SIZE,
+                      regions: frozenset[str] | None = None, progress: Progress | None = None) -> ImportSummary:
+    """Import the households of a CSV or XLSX file (binary, seekable), recorded as an ImportJob.
+
+    Raises ImportFileInvalid if the file cannot be read or lacks a required column (the job is then
+    failed); a rejected row is no failure: it is in the summary's error report. Each chunk of
+    `chunk_size` households is one transaction, so a crash leaves whole chunks registered. With
+    `regions` (a regional caller's), a household of any other region is rejected.
+    """
+    job = ImportJob.objects.create(file_name=file_name[:255], file_sha256=_sha256(file), started_by=user)
+    summary = ImportSummary(job=job)
+    try:
+        table = table_read(file=file)
+        candidates = _grouped(table)
+        summary.rows = len(table.rows)
+        today, numbers_seen, rejected, done = timezone.localdate(), {}, [], 0
+        for start in range(0, len(candidates), chunk_size):
+            chunk = candidates[start:start + chunk_size]
+            imported = selectors.households_imported(references={c.reference for c in chunk if c.reference})
+            checked = []
+            for candidate in chunk:
+                if candidate.reference in imported:
+                    summary.households_already_imported += 1
+                    _remember_numbers(candidate, numbers_seen)
+                else:
+                    _check(candidate, today=today, numbers_seen=numbers_seen, regions=regions)
+                    checked.append(candidate)
+            _refuse_registered_numbers([c for c in checked if not c.problems])
+            rejected += [c for c in checked if c.problems]
+            created, flagged, refused = _register([c for c in checked if not c.problems],
+                                                  reason=f"import {file_name}", user=user)
+            rejected += refused
+            summary.households_created += created
+            summary.duplicates_flagged += flagged
+            summary.rows_rejected = sum(len(c.lines) for c in rejected)
+            _save(summary)
+            done += len(chunk)
+            if progress:
+                progress(done, len(candidates))
+        summary.error_report, summary.rows_rejected = _report(table.header, rejected)
+        summary.households_rejected = len(rejected)
+        _save(summary, error_report=summary.error_report, status=ImportJob.Status.DONE, finished_at=timezone.now())
+    except BaseException as error:
+        _save(summary, status=ImportJob.Status.FAILED, failure=f"{type(error).__name__}: {error}"[:5000],
+              finished_at=timezone.now())
+        raise
+    return summary
