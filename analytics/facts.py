@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+LEVELS_BELOW_REGION = ("province_code", "municipality_code", "barangay_code")
+
 
 def centavos(amount: str) -> int:
     return int((Decimal(amount) * 100).to_integral_value())
@@ -16,6 +18,9 @@ class AssessmentFact:
     program_code: str
     decision: str
     region_code: str
+    province_code: str
+    municipality_code: str
+    barangay_code: str
     assessed_at: datetime
 
 
@@ -28,6 +33,9 @@ class PaymentFact:
     amount_centavos: int
     currency: str
     region_code: str
+    province_code: str
+    municipality_code: str
+    barangay_code: str
     scheduled_at: datetime | None = None
     completed_at: datetime | None = None
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from dsrs.events import Event, subscribe
 
 from . import services
-from .facts import AssessmentFact, PaymentFact, centavos
+from .facts import LEVELS_BELOW_REGION, AssessmentFact, PaymentFact, centavos
 
 GROUP = "analytics"
 ASSESSED = ("eligibility.assessment.approved", "eligibility.assessment.denied")
@@ -13,11 +13,17 @@ SCHEDULED = "payment.payment.scheduled"
 COMPLETED = "payment.payment.completed"
 
 
+def _levels_below_region(event: Event) -> dict[str, str]:
+    """v1 events, still in logs and dead-letter queues, name no level below the region."""
+    return {level: "" if event.schema_version == 1 else event.data[level] for level in LEVELS_BELOW_REGION}
+
+
 def _assessment(event: Event) -> AssessmentFact:
     data = event.data
     return AssessmentFact(household_id=data["household_id"], household_version=data["household_version"],
                           program_code=data["program_code"], decision=data["decision"],
-                          region_code=data["region_code"], assessed_at=datetime.fromisoformat(data["assessed_at"]))
+                          region_code=data["region_code"], assessed_at=datetime.fromisoformat(data["assessed_at"]),
+                          **_levels_below_region(event))
 
 
 def _payment(event: Event) -> PaymentFact:
@@ -27,7 +33,7 @@ def _payment(event: Event) -> PaymentFact:
     return PaymentFact(payment_id=data["payment_id"], household_id=data["household_id"],
                        program_code=data["program_code"], cycle=data["cycle"],
                        amount_centavos=centavos(data["amount"]), currency=data["currency"],
-                       region_code=data["region_code"], **moments)
+                       region_code=data["region_code"], **_levels_below_region(event), **moments)
 
 
 @subscribe(group=GROUP, event_type=ASSESSED[0], batch=True)

@@ -11,6 +11,9 @@ class HouseholdAssessmentFact(models.Model):
     household_version = models.PositiveIntegerField()
     decision = models.CharField(max_length=20, db_index=True)
     region_code = models.CharField(max_length=10, db_index=True)
+    province_code = models.CharField(max_length=10, blank=True, default="", db_index=True)
+    municipality_code = models.CharField(max_length=10, blank=True, default="", db_index=True)
+    barangay_code = models.CharField(max_length=10, blank=True, default="", db_index=True)
     assessed_at = models.DateTimeField()
 
     class Meta:
@@ -28,5 +31,8 @@ class PaymentFact(models.Model):
     amount_centavos = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     region_code = models.CharField(max_length=10, db_index=True)
+    province_code = models.CharField(max_length=10, blank=True, default="", db_index=True)
+    municipality_code = models.CharField(max_length=10, blank=True, default="", db_index=True)
+    barangay_code = models.CharField(max_length=10, blank=True, default="", db_index=True)
     scheduled_at = models.DateTimeField(null=True)
     completed_at = models.DateTimeField(null=True)

@@ -15,11 +15,23 @@ from django.db.models import Count, Sum
 from pymongo import UpdateOne
 
 from . import models
-from .facts import AssessmentFact, PaymentFact, Summary
+from .facts import LEVELS_BELOW_REGION, AssessmentFact, PaymentFact, Summary
 
 
 # Unauthorized, AuthenticationFailed, NotWritablePrimary, NotPrimaryNoSecondaryOk, InterruptedDueToReplStateChange.
 _NOT_THE_EVENTS_FAULT = {13, 18, 10107, 13435, 11602}
+
+
+def place_of(fact: AssessmentFact | PaymentFact) -> dict[str, str]:
+    """The PSGC levels a fact is counted under; the summary filters by them, with the same names in both stores."""
+    return {"region_code": fact.region_code, "province_code": fact.province_code,
+            "municipality_code": fact.municipality_code, "barangay_code": fact.barangay_code}
+
+
+def payment_fields(fact: PaymentFact) -> dict:
+    """What a payment's first event sets, whichever of its events arrives first."""
+    return {"household_id": fact.household_id, "program_code": fact.program_code, "cycle": fact.cycle,
+            "amount_centavos": fact.amount_centavos, "currency": fact.currency} | place_of(fact)
 
 
 class MongoStore:
@@ -32,6 +44,9 @@ class MongoStore:
         self._indexes = [
             (self.db.assessments, [("decision", ASCENDING), ("region_code", ASCENDING)]),
             (self.db.payments, [("status", ASCENDING), ("region_code", ASCENDING)]),
+            # The summary filters by one level and groups by decision or status.
+            *[(self.db.assessments, [(level, ASCENDING), ("decision", ASCENDING)]) for level in LEVELS_BELOW_REGION],
+            *[(self.db.payments, [(level, ASCENDING), ("status", ASCENDING)]) for level in LEVELS_BELOW_REGION],
         ]
         self._indexed = False
 
@@ -85,7 +100,7 @@ class MongoStore:
         """
         newer = {"$lt": [{"$ifNull": ["$household_version", 0]}, fact.household_version]}
         values = {"household_version": fact.household_version, "program_code": fact.program_code,
-                  "decision": fact.decision, "region_code": fact.region_code, "assessed_at": fact.assessed_at}
+                  "decision": fact.decision, "assessed_at": fact.assessed_at} | place_of(fact)
         return UpdateOne(
             {"_id": f"{fact.program_code}:{fact.household_id}"},
             [{"$set": {field: {"$cond": [newer, {"$literal": value}, f"${field}"]} for field, value in values.items()}
@@ -93,15 +108,10 @@ class MongoStore:
             upsert=True,
         )
 
-    @staticmethod
-    def _payment_fields(fact: PaymentFact) -> dict:
-        return {"household_id": fact.household_id, "program_code": fact.program_code, "cycle": fact.cycle,
-                "amount_centavos": fact.amount_centavos, "currency": fact.currency, "region_code": fact.region_code}
-
     def _scheduled_upsert(self, fact: PaymentFact) -> UpdateOne:
         return UpdateOne(
             {"_id": fact.payment_id},
-            {"$setOnInsert": self._payment_fields(fact) | {"status": "scheduled"},
+            {"$setOnInsert": payment_fields(fact) | {"status": "scheduled"},
              "$set": {"scheduled_at": fact.scheduled_at}},
             upsert=True,
         )
@@ -109,12 +119,11 @@ class MongoStore:
     def _completed_upsert(self, fact: PaymentFact) -> UpdateOne:
         return UpdateOne(
             {"_id": fact.payment_id},
-            {"$setOnInsert": self._payment_fields(fact), "$set": {"status": "completed", "completed_at": fact.completed_at}},
+            {"$setOnInsert": payment_fields(fact), "$set": {"status": "completed", "completed_at": fact.completed_at}},
             upsert=True,
         )
 
-    def summary(self, *, region_code: str | None = None, program_code: str | None = None) -> Summary:
-        match = {k: v for k, v in {"region_code": region_code, "program_code": program_code}.items() if v}
+    def summary(self, *, match: dict[str, str]) -> Summary:
         summary = Summary()
         for row in self.db.assessments.aggregate([{"$match": match},
                                                   {"$group": {"_id": "$decision", "n": {"$sum": 1}}}]):
@@ -145,22 +154,17 @@ class SqlStore:
     @staticmethod
     def _record_assessment(fact: AssessmentFact) -> None:
         values = {"household_version": fact.household_version, "decision": fact.decision,
-                  "region_code": fact.region_code, "assessed_at": fact.assessed_at}
+                  "assessed_at": fact.assessed_at} | place_of(fact)
         newer = models.HouseholdAssessmentFact.objects.filter(
             household_id=fact.household_id, program_code=fact.program_code, household_version__lt=fact.household_version)
         if not newer.update(**values):
             models.HouseholdAssessmentFact.objects.get_or_create(household_id=fact.household_id,
                                                                  program_code=fact.program_code, defaults=values)
 
-    @staticmethod
-    def _payment_fields(fact: PaymentFact) -> dict:
-        return {"household_id": fact.household_id, "program_code": fact.program_code, "cycle": fact.cycle,
-                "amount_centavos": fact.amount_centavos, "currency": fact.currency, "region_code": fact.region_code}
-
     def _record_scheduled(self, fact: PaymentFact) -> None:
         _, created = models.PaymentFact.objects.get_or_create(
             payment_id=fact.payment_id,
-            defaults=self._payment_fields(fact) | {"status": "scheduled", "scheduled_at": fact.scheduled_at},
+            defaults=payment_fields(fact) | {"status": "scheduled", "scheduled_at": fact.scheduled_at},
         )
         if not created:
             models.PaymentFact.objects.filter(payment_id=fact.payment_id).update(scheduled_at=fact.scheduled_at)
@@ -169,10 +173,9 @@ class SqlStore:
         completed = {"status": "completed", "completed_at": fact.completed_at}
         if not models.PaymentFact.objects.filter(payment_id=fact.payment_id).update(**completed):
             models.PaymentFact.objects.get_or_create(payment_id=fact.payment_id,
-                                                     defaults=self._payment_fields(fact) | completed)
+                                                     defaults=payment_fields(fact) | completed)
 
-    def summary(self, *, region_code: str | None = None, program_code: str | None = None) -> Summary:
-        match = {k: v for k, v in {"region_code": region_code, "program_code": program_code}.items() if v}
+    def summary(self, *, match: dict[str, str]) -> Summary:
         summary = Summary()
         for row in models.HouseholdAssessmentFact.objects.filter(**match).values("decision").annotate(n=Count("pk")):
             summary.add_decisions(row["decision"], row["n"])

@@ -10,7 +10,7 @@ from .models import Assessment
 @admin.register(Assessment)
 class AssessmentAdmin(ReadOnlyModelAdmin):
     list_display = ("household_id", "household_version", "program_code", "decision", "region_code", "pmt_score",
-                    "monthly_income", "assessed_at")
+                    "pmt_model_version", "monthly_income", "assessed_at")
     list_filter = ("decision", "program_code", "region_code")
     search_fields = ("household_id",)
     def get_queryset(self, request):

@@ -1,4 +1,4 @@
-"""What eligibility publishes. Contracts: dsrs/events/contracts/eligibility.assessment.*.v1.json."""
+"""What eligibility publishes. Contracts: dsrs/events/contracts/eligibility.assessment.*.v2.json."""
 
 from dsrs.events import publish
 
@@ -6,6 +6,7 @@ from .models import Assessment
 
 ASSESSMENT_APPROVED = "eligibility.assessment.approved"
 ASSESSMENT_DENIED = "eligibility.assessment.denied"
+CONTRACT_VERSION = 2
 
 
 def publish_assessment_decided(assessment: Assessment) -> None:
@@ -13,6 +14,7 @@ def publish_assessment_decided(assessment: Assessment) -> None:
     publish(
         event_type,
         subject=str(assessment.household_id),
+        version=CONTRACT_VERSION,
         data={
             "assessment_id": str(assessment.id),
             "household_id": str(assessment.household_id),
@@ -21,6 +23,9 @@ def publish_assessment_decided(assessment: Assessment) -> None:
             "decision": assessment.decision,
             "reasons": assessment.reasons,
             "region_code": assessment.region_code,
+            "province_code": assessment.province_code,
+            "municipality_code": assessment.municipality_code,
+            "barangay_code": assessment.barangay_code,
             "pmt_score": float(assessment.pmt_score),
             "monthly_income": f"{assessment.monthly_income:.2f}",
             "assessed_at": assessment.assessed_at.isoformat(),

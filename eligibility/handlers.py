@@ -8,6 +8,14 @@ from dsrs.events import Event, subscribe
 from . import services
 
 GROUP = "eligibility"
+LEVELS_BELOW_REGION = ("province_code", "municipality_code", "barangay_code")
+
+
+def _levels_below_region_and_model(event: Event) -> dict:
+    """v1 events, still in logs and dead-letter queues, name no level below the region and no PMT model."""
+    if event.schema_version == 1:
+        return dict.fromkeys(LEVELS_BELOW_REGION, "") | {"pmt_model_version": 0}
+    return {field: event.data[field] for field in (*LEVELS_BELOW_REGION, "pmt_model_version")}
 
 
 def _facts(event: Event) -> services.HouseholdFacts:
@@ -20,6 +28,7 @@ def _facts(event: Event) -> services.HouseholdFacts:
         household_size=data["household_size"],
         monthly_income=Decimal(data["monthly_income"]),
         pmt_score=Decimal(str(data["pmt_score"])),
+        **_levels_below_region_and_model(event),
     )
 
 

@@ -20,9 +20,13 @@ class HouseholdFacts:
     version: int
     status: str
     region_code: str
+    province_code: str
+    municipality_code: str
+    barangay_code: str
     household_size: int
     monthly_income: Decimal
     pmt_score: Decimal
+    pmt_model_version: int
 
 
 @transaction.atomic
@@ -53,7 +57,11 @@ def assessments_create(*, changes: list[tuple[HouseholdFacts, UUID]],
             decision=decision,
             reasons=reasons,
             region_code=facts.region_code,
+            province_code=facts.province_code,
+            municipality_code=facts.municipality_code,
+            barangay_code=facts.barangay_code,
             pmt_score=facts.pmt_score,
+            pmt_model_version=facts.pmt_model_version,
             monthly_income=facts.monthly_income,
             rule=rule.as_dict(),
             source_event_id=source_event_id,

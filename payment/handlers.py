@@ -8,6 +8,12 @@ from dsrs.events import Event, subscribe
 from . import services
 
 GROUP = "payment"
+LEVELS_BELOW_REGION = ("province_code", "municipality_code", "barangay_code")
+
+
+def _levels_below_region(event: Event) -> dict[str, str]:
+    """v1 approvals, still in logs and dead-letter queues, name no level below the region."""
+    return {level: "" if event.schema_version == 1 else event.data[level] for level in LEVELS_BELOW_REGION}
 
 
 def _approval(event: Event) -> services.Approval:
@@ -18,6 +24,7 @@ def _approval(event: Event) -> services.Approval:
         program_code=data["program_code"],
         region_code=data["region_code"],
         cycle=services.cycle_of(datetime.fromisoformat(data["assessed_at"])),
+        **_levels_below_region(event),
     )
 
 

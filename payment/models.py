@@ -17,6 +17,10 @@ class Payment(models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     region_code = models.CharField(max_length=10, db_index=True)
+    # '' where the approval did not name the level: no province in NCR, nothing below the region in v1.
+    province_code = models.CharField(max_length=10, blank=True, default="")
+    municipality_code = models.CharField(max_length=10, blank=True, default="")
+    barangay_code = models.CharField(max_length=10, blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     scheduled_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)

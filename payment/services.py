@@ -27,6 +27,9 @@ class Approval:
     assessment_id: UUID
     program_code: str
     region_code: str
+    province_code: str
+    municipality_code: str
+    barangay_code: str
     cycle: str
 
     @property
@@ -59,6 +62,9 @@ def payments_schedule(*, approvals: list[Approval]) -> list[Payment]:
             amount=Decimal(settings.PAYMENT_AMOUNT_PER_CYCLE),
             currency=settings.PAYMENT_CURRENCY,
             region_code=approval.region_code,
+            province_code=approval.province_code,
+            municipality_code=approval.municipality_code,
+            barangay_code=approval.barangay_code,
         ))
     Payment.objects.bulk_create(scheduled)
     with outbox_buffered():

@@ -10,9 +10,26 @@ from dsrs.api import error_schema
 from .. import selectors
 
 
+def _psgc_code(level: str) -> serializers.RegexField:
+    return serializers.RegexField(r"^\d{10}$", required=False, help_text=f"PSGC {level} code (10 digits)",
+                                  error_messages={"invalid": f"A PSGC {level} code has 10 digits."})
+
+
+SUMMARY_DESCRIPTION = (
+    "Live figures: households by their latest decision, payments ever scheduled and completed.\n\n"
+    "Every filter given narrows the figures (they combine with AND). `region_code`, `province_code`, "
+    "`municipality_code` (city or municipality) and `barangay_code` are 10-digit PSGC codes; a code of another form "
+    "is refused with 400 naming the field. A caller limited to some regions must also give one of them as "
+    "`region_code`. Facts decided from v1 events, which named no level below the region, count only in region and "
+    "national figures."
+)
+
+
 class SummaryFilterSerializer(serializers.Serializer):
-    region_code = serializers.RegexField(r"^\d{10}$", required=False,
-                                         error_messages={"invalid": "A PSGC region code has 10 digits."})
+    region_code = _psgc_code("region")
+    province_code = _psgc_code("province")
+    municipality_code = _psgc_code("city or municipality")
+    barangay_code = _psgc_code("barangay")
     program_code = serializers.CharField(required=False, max_length=32)
 
 
@@ -26,7 +43,8 @@ class SummaryApi(APIView):
     access_context, access_model = "analytics", "summary"
 
     @extend_schema(
-        operation_id="analytics_summary", summary="Live figures", parameters=[SummaryFilterSerializer],
+        operation_id="analytics_summary", summary="Live figures", description=SUMMARY_DESCRIPTION,
+        parameters=[SummaryFilterSerializer],
         responses={200: inline_serializer(name="Summary", fields={
             **{name: serializers.IntegerField() for name in (
                 "households_assessed", "households_approved", "households_denied", "payments_scheduled",

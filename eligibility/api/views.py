@@ -14,7 +14,8 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assessment
         fields = ["id", "household_id", "household_version", "program_code", "decision", "reasons", "region_code",
-                  "pmt_score", "monthly_income", "assessed_at"]
+                  "province_code", "municipality_code", "barangay_code", "pmt_score", "pmt_model_version",
+                  "monthly_income", "assessed_at"]
 
 
 class AssessmentFilterSerializer(serializers.Serializer):

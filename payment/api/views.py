@@ -14,7 +14,8 @@ class PaymentOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
         fields = ["id", "household_id", "assessment_id", "program_code", "cycle", "amount", "currency",
-                  "region_code", "status", "scheduled_at", "completed_at"]
+                  "region_code", "province_code", "municipality_code", "barangay_code", "status", "scheduled_at",
+                  "completed_at"]
 
 
 class PaymentFilterSerializer(serializers.Serializer):
