@@ -22,12 +22,11 @@ from typing import BinaryIO, Callable
 
 from django.utils import timezone
 
-from dsrs.personal_data import blind_index
 
 from . import selectors, services
-from .models import Asset, Household, ImportJob
-from .validation import HOUSEHOLD_CHOICES, HOUSEHOLD_FIELDS, MEMBER_CHOICES, MEMBER_FIELDS, MEMBER_FLAGS, \
-    HouseholdInvalid, household_errors
+from .models import Household, ImportJob
+from .validation import ASSETS, HOUSEHOLD_CHOICES, HOUSEHOLD_FIELDS, MEMBER_CHOICES, MEMBER_FIELDS, MEMBER_FLAGS, \
+    household_errors
 
 REFERENCE = "household_ref"
 COLUMNS = (REFERENCE, *HOUSEHOLD_FIELDS, *MEMBER_FIELDS)
@@ -43,7 +42,7 @@ DIGIT_WIDTHS = {"region_code": 10, "province_code": 10, "municipality_code": 10,
 _REFERENCE_LENGTH = Household._meta.get_field("import_reference").max_length
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MEMBER_PATH = re.compile(r"^(?:\[(\d+)\]\.)?members\[(\d+)\]\.(\w+)$")
-_ASSET_CODES = Asset.values  # a choices' `values` is built anew on every read
+_ASSET_CODES = ASSETS
 _TRUE, _FALSE = frozenset({"yes", "true", "1"}), frozenset({"no", "false", "0", ""})
 
 Progress = Callable[[int, int], None]
@@ -274,12 +273,19 @@ def _check(candidate: _Household, *, today: date, numbers_seen: dict[str, tuple[
             if earlier[0] != line:
                 candidate.reject(line, "philsys_number", f"The same PhilSys number as line {earlier[0]} "
                                                          f"(household {earlier[1]}).")
-    for path, reason in household_errors(candidate.household, candidate.members, today=today).items():
+    if candidate.problems:
+        # The registry's own rules are checked by the service for the others; a household refused
+        # for a cell gets them here too, so that one report names all it has to fix.
+        _reject_by_path(candidate, household_errors(candidate.household, candidate.members, today=today))
+
+
+def _reject_by_path(candidate: _Household, errors: dict[str, str]) -> None:
+    for path, reason in errors.items():
         found = _MEMBER_PATH.match(path)
         if found:
             candidate.reject(candidate.lines[int(found[2])], found[3], reason)
         else:
-            candidate.reject(first_line, "household" if path == "members" else path, reason)
+            candidate.reject(candidate.lines[0], "household" if path == "members" else path, reason)
 
 
 def _remember_numbers(candidate: _Household, numbers_seen: dict[str, tuple[int, str]]) -> None:
@@ -289,43 +295,18 @@ def _remember_numbers(candidate: _Household, numbers_seen: dict[str, tuple[int, 
             numbers_seen.setdefault(number, (line, candidate.reference))
 
 
-def _refuse_registered_numbers(candidates: list[_Household]) -> None:
-    """Reject members whose PhilSys number a registered member has, naming that household."""
-    indexed = {}
-    for candidate in candidates:
-        for line, member in zip(candidate.lines, candidate.members):
-            if member["philsys_number"]:
-                indexed[blind_index(member["philsys_number"], purpose="philsys_number")] = (candidate, line)
-    taken = selectors.members_by_philsys_index(indexes=set(indexed))
-    for index, member in taken.items():
-        candidate, line = indexed[index]
-        candidate.reject(line, "philsys_number", "This PhilSys number is already registered to a member of "
-                                                 f"household {member.household.household_number}.")
-
-
 def _register(candidates: list[_Household], *, reason: str, user) -> tuple[int, int, list[_Household]]:
     """Register the candidates in one transaction; answer (created, duplicates flagged, rejected).
-
-    The numbers were checked just before; one registered meanwhile by someone else makes the service
-    refuse the chunk, which is then tried again without the households it names."""
-    rejected = []
-    while candidates:
-        try:
-            registration = services.households_register_many(entries=[c.entry for c in candidates], reason=reason,
-                                                              user=user)
-            return len(registration.households), registration.duplicates_flagged, rejected
-        except HouseholdInvalid as invalid:
-            named = set()
-            for path, reasons in invalid.message_dict.items():
-                found = _MEMBER_PATH.match(path)
-                if not found:
-                    raise
-                position = int(found[1] or 0)
-                candidates[position].reject(candidates[position].lines[int(found[2])], found[3], "; ".join(reasons))
-                named.add(position)
-            rejected += [candidates[position] for position in sorted(named)]
-            candidates = [c for position, c in enumerate(candidates) if position not in named]
-    return 0, 0, rejected
+    The service checks the registry's rules and the PhilSys numbers registered already, and leaves
+    out the households that break them."""
+    if not candidates:
+        return 0, 0, []
+    registration = services.households_register_many(entries=[c.entry for c in candidates], reason=reason,
+                                                      user=user, skip_invalid=True)
+    for position, errors in registration.rejected.items():
+        _reject_by_path(candidates[position], {path: "; ".join(reasons) for path, reasons in errors.items()})
+    return (len(registration.households), registration.duplicates_flagged,
+            [candidates[position] for position in sorted(registration.rejected)])
 
 
 # The report of rejected rows: the file's own columns, plus the row's line and every reason.
@@ -416,7 +397,6 @@ def households_import(*, file: BinaryIO, file_name: str, user=None, chunk_size: 
                 else:
                     _check(candidate, today=today, numbers_seen=numbers_seen, regions=regions)
                     checked.append(candidate)
-            _refuse_registered_numbers([c for c in checked if not c.problems])
             rejected += [c for c in checked if c.problems]
             created, flagged, refused = _register([c for c in checked if not c.problems],
                                                   reason=f"import {file_name}", user=user)

@@ -14,13 +14,13 @@ from .models import Asset, RoofMaterial, Tenure, ToiletFacility, WallMaterial, W
 
 # Indicators scored per option (the household's answer) ...
 CATEGORIES = {
-    "roof_material": RoofMaterial.values,
-    "wall_material": WallMaterial.values,
-    "tenure": Tenure.values,
-    "water_source": WaterSource.values,
-    "toilet_facility": ToiletFacility.values,
+    "roof_material": tuple(RoofMaterial.values),
+    "wall_material": tuple(WallMaterial.values),
+    "tenure": tuple(Tenure.values),
+    "water_source": tuple(WaterSource.values),
+    "toilet_facility": tuple(ToiletFacility.values),
     "has_electricity": ["yes", "no"],
-    "asset": Asset.values,  # one line per asset owned
+    "asset": tuple(Asset.values),  # one line per asset owned
 }
 # ... and per unit (a count of members).
 COUNTS = {

@@ -51,7 +51,8 @@ def households_with_number(*, field: str, value: str, regions: frozenset[str] | 
 
 
 def members_by_philsys_index(*, indexes: set[str], exclude_household=None) -> dict[str, Member]:
-    members = Member.objects.filter(philsys_index__in=indexes).select_related("household")
+    # The excluded blank lets PostgreSQL use the partial unique index on philsys_index.
+    members = Member.objects.filter(philsys_index__in=indexes).exclude(philsys_index="").select_related("household")
     if exclude_household is not None:
         members = members.exclude(household_id=exclude_household)
     return {m.philsys_index: m for m in members}

@@ -13,14 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from dsrs.events.bulk import insert_objects
+from dsrs.events.bulk import History, insert_objects
 from dsrs.events.outbox import buffered as outbox_buffered
 from dsrs.personal_data import blind_index
 
 from . import dedup, events, selectors
 from .models import DuplicateCandidate, Household, Member, PmtModel, canonical_number
 from .pmt import household_facts, weight_errors
-from .validation import HouseholdInvalid, household_check, household_values, member_values
+from .validation import HouseholdInvalid, household_check, household_errors, household_values, member_values
 
 _INDEXES = {"phone_number": "phone_index", "payout_account": "payout_account_index"}
 DERIVED_FIELDS = ("head_of_household_name", "household_size", "monthly_income", "per_capita_income", "pmt_score",
@@ -34,6 +34,7 @@ class Registration:
 
     households: list[Household] = field(default_factory=list)
     duplicates_flagged: int = 0
+    rejected: dict[int, dict[str, list[str]]] = field(default_factory=dict)  # entry position -> path -> reasons
 
 
 def _household_number(household_id: uuid.UUID) -> str:
@@ -69,75 +70,74 @@ def _new_member(household: Household, fields: dict) -> Member:
     return member
 
 
-def _refuse_registered_numbers(members_by_path: dict[str, Member], *, exclude_household: uuid.UUID | None = None):
-    """Refuse members whose PhilSys number is already registered, naming the record that has it."""
+def _registered_numbers(members_by_path: dict, *, exclude_household: uuid.UUID | None = None
+                        ) -> dict[str, list[str]]:
+    """The members whose PhilSys number is already registered, by path, each naming the record that has it."""
     taken = selectors.members_by_philsys_index(
         indexes={m.philsys_index for m in members_by_path.values() if m.philsys_index},
         exclude_household=exclude_household)
-    errors = {path: [f"This PhilSys number is already registered to a member of household "
-                     f"{taken[m.philsys_index].household.household_number} (member {taken[m.philsys_index].id})."]
-              for path, m in members_by_path.items() if m.philsys_index in taken}
-    if errors:
+    return {path: [f"This PhilSys number is already registered to a member of household "
+                   f"{taken[m.philsys_index].household.household_number} (member {taken[m.philsys_index].id})."]
+            for path, m in members_by_path.items() if m.philsys_index in taken}
+
+
+def _refuse_registered_numbers(members_by_path: dict[str, Member], *, exclude_household: uuid.UUID | None = None):
+    if errors := _registered_numbers(members_by_path, exclude_household=exclude_household):
         raise HouseholdInvalid(errors)
-
-
-def _history_rows(history_model, objects, *, history_type: str, user, reason: str, when) -> list:
-    """The history rows simple-history would write for `objects`, built here to be written by COPY."""
-    return [history_model(history_date=when, history_user=user, history_change_reason=reason,
-                          history_type=history_type,
-                          **{f.attname: getattr(obj, f.attname) for f in history_model.tracked_fields})
-            for obj in objects]
 
 
 @transaction.atomic
 def households_register_many(*, entries: list[dict], reason: str = "bulk registration", user=None,
-                             model=None) -> Registration:
+                             model=None, skip_invalid: bool = False) -> Registration:
     """Register households with their members, each entry `{"household": {...}, "members": [...],
     "import_reference": optional}`: rows written by COPY on PostgreSQL, history and events included.
 
-    Any broken rule refuses the whole call with the field paths (`[3].members[0].sex`); so does a
-    PhilSys number registered already. Probable duplicates are flagged for review, never merged.
+    A broken rule, or a PhilSys number registered already, refuses the whole call with the field
+    paths (`[3].members[0].sex`); with `skip_invalid`, those entries are left out instead and their
+    errors answered in `rejected`, by entry position. Probable duplicates are flagged for review,
+    never merged.
     """
     today = timezone.localdate()
     model = model or selectors.pmt_scoring_model()
     now = timezone.now()
-    households, members, numbered = [], [], {}
+    registration = Registration()
+    households, own_members, numbered = {}, {}, {}
     for position, entry in enumerate(entries):
-        prefix = f"[{position}]." if len(entries) > 1 else ""
-        try:
-            household_check(entry["household"], entry["members"], today=today)
-        except HouseholdInvalid as invalid:
-            raise HouseholdInvalid({prefix + path: messages for path, messages in invalid.message_dict.items()})
+        if errors := household_errors(entry["household"], entry["members"], today=today):
+            registration.rejected[position] = {path: [message] for path, message in errors.items()}
+            continue
         household = Household(**entry["household"], import_reference=entry.get("import_reference") or None)
         household.household_number = _household_number(household.id)
         household.created_at = household.updated_at = now
         _index_personal_data(household)
-        own = [_new_member(household, fields) for fields in entry["members"]]
+        own = own_members[position] = [_new_member(household, fields) for fields in entry["members"]]
         for index, member in enumerate(own):
             member.created_at = member.updated_at = now
             if member.philsys_index:
-                path = f"{prefix}members[{index}].philsys_number"
-                numbered[path] = member
+                numbered[(position, f"members[{index}].philsys_number")] = member
         _derive(household, own, model=model, today=today)
-        households.append(household)
-        members += own
-    _refuse_registered_numbers(numbered)
+        households[position] = household
+    for (position, path), messages in _registered_numbers(numbered).items():
+        registration.rejected.setdefault(position, {})[path] = messages
+    if registration.rejected and not skip_invalid:
+        prefixed = len(entries) > 1
+        raise HouseholdInvalid({(f"[{position}]." if prefixed else "") + path: messages
+                                for position, errors in sorted(registration.rejected.items())
+                                for path, messages in errors.items()})
+    for position in registration.rejected:
+        households.pop(position, None)
+    registration.households = list(households.values())
+    members = [member for position in households for member in own_members[position]]
     if user is None and households:  # the request's user, as simple-history's own signals would take it
-        user = Household.history.model.get_default_history_user(households[0])
-    insert_objects(households)
-    insert_objects(members)
-    insert_objects(_history_rows(Household.history.model, households, history_type="+", user=user, reason=reason,
-                                 when=now))
-    insert_objects(_history_rows(Member.history.model, members, history_type="+", user=user, reason=reason,
-                                 when=now))
-    flagged = dedup.flag_probable_duplicates(members)
-    by_household = {}
-    for member in members:
-        by_household.setdefault(member.household_id, []).append(member)
+        user = Household.history.model.get_default_history_user(registration.households[0])
+    insert_objects(registration.households,
+                   history=History(Household.history.model, when=now, user=user, reason=reason))
+    insert_objects(members, history=History(Member.history.model, when=now, user=user, reason=reason))
+    registration.duplicates_flagged = dedup.flag_probable_duplicates(members)
     with outbox_buffered():
-        for household in households:
-            events.publish_household_registered(household, by_household[household.id], today=today)
-    return Registration(households=households, duplicates_flagged=flagged)
+        for position, household in households.items():
+            events.publish_household_registered(household, own_members[position], today=today)
+    return registration
 
 
 def household_register(*, household: dict, members: list[dict], reason: str = "registered", user=None,

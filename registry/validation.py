@@ -16,18 +16,20 @@ from .models import (ACCOUNT, PHILSYS, PHONE, Asset, Household, Member, RoofMate
 from .pmt import age_on
 
 MAX_MEMBERS = 50
+# Read once: a choices class builds its `values` list anew on every access.
 HOUSEHOLD_CHOICES = {
-    "roof_material": RoofMaterial.values,
-    "wall_material": WallMaterial.values,
-    "tenure": Tenure.values,
-    "water_source": WaterSource.values,
-    "toilet_facility": ToiletFacility.values,
+    "roof_material": tuple(RoofMaterial.values),
+    "wall_material": tuple(WallMaterial.values),
+    "tenure": tuple(Tenure.values),
+    "water_source": tuple(WaterSource.values),
+    "toilet_facility": tuple(ToiletFacility.values),
 }
 MEMBER_CHOICES = {
-    "sex": Member.Sex.values,
-    "relationship": Member.Relationship.values,
-    "civil_status": Member.CivilStatus.values,
+    "sex": tuple(Member.Sex.values),
+    "relationship": tuple(Member.Relationship.values),
+    "civil_status": tuple(Member.CivilStatus.values),
 }
+ASSETS = tuple(Asset.values)
 MEMBER_NAMES = {"given_name": 100, "middle_name": 100, "family_name": 100, "suffix": 10, "occupation": 100}
 REQUIRED_NAMES = ("given_name", "family_name")
 HOUSEHOLD_FIELDS = ("address", "region_code", "province_code", "municipality_code", "barangay_code",
@@ -68,8 +70,8 @@ def _household_field_errors(household: dict) -> dict[str, str]:
     if not isinstance(household.get("has_electricity"), bool):
         errors["has_electricity"] = "Say true or false."
     assets = household.get("assets") or []
-    if not isinstance(assets, (list, tuple)) or any(asset not in Asset.values for asset in assets):
-        errors["assets"] = f"A list of asset codes, each one of: {', '.join(Asset.values)}."
+    if not isinstance(assets, (list, tuple)) or any(asset not in ASSETS for asset in assets):
+        errors["assets"] = f"A list of asset codes, each one of: {', '.join(ASSETS)}."
     for field, validator in (("phone_number", PHONE), ("payout_account", ACCOUNT)):
         if household.get(field) and (problem := _pattern_error(validator, household[field])):
             errors[field] = problem
