@@ -201,7 +201,10 @@ class Member(models.Model):
     history = HistoricalRecords(excluded_fields=["philsys_index"])
 
     class Meta:
-        ordering = ["household", "created_at", "id"]
+        # The roster's order: the head, then the others from the eldest (members registered together
+        # share their creation time, so it cannot order them).
+        ordering = [models.Case(models.When(relationship="head", then=models.Value(0)), default=models.Value(1)),
+                    "birth_date", "id"]
         constraints = [
             # The database's own guard against two records of one person, even under concurrent writes.
             models.UniqueConstraint(fields=["philsys_index"], condition=~Q(philsys_index=""),

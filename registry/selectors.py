@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from dsrs.personal_data import blind_index
 from dsrs.querying import filtered, in_regions
@@ -32,7 +32,7 @@ def household_list(*, regions: frozenset[str] | None, region_code: str | None = 
         households = households.filter(household_number=search.strip().upper()) | households.filter(
             head_of_household_name__icontains=search) | households.filter(pk__in=named.values("household_id"))
     if with_members:
-        households = households.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("created_at", "id")))
+        households = households.prefetch_related("members")
     return households
 
 

@@ -168,13 +168,9 @@ class HouseholdOutputSerializer(Masking, serializers.ModelSerializer):
     def get_barangay_name(self, household) -> str:
         return name_of(household.barangay_code)
 
-    @staticmethod
-    def _head_first(member):
-        return member.relationship != Member.Relationship.HEAD, member.birth_date, str(member.id)
-
     def get_members(self, household) -> MemberOutputSerializer(many=True):
-        members = sorted(household.members.all(), key=self._head_first)
-        return MemberOutputSerializer(members, many=True, context=self.context).data
+        # In the model's roster order: the head, then from the eldest.
+        return MemberOutputSerializer(household.members.all(), many=True, context=self.context).data
 
 
 

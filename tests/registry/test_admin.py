@@ -267,11 +267,13 @@ def test_a_caseworker_neither_sees_nor_changes_a_household_of_another_region(cas
 def test_the_history_of_a_household_and_of_its_members_is_shown_with_author_and_reason(caseworker):
     client, user = caseworker
     household = HouseholdFactory(region_code=CENTRAL_LUZON)
+    head = household.members.get(relationship="head")
     data = form_data(client.get(change_url(household)))
-    data.update({"members-0-occupation": "fish vendor", "members-0-monthly_income": "5200.00",
+    # The head's row of the members inline (the roster puts it first; found by id all the same).
+    row = next(key.split("-")[1] for key, value in data.items() if key.endswith("-id") and str(getattr(value, "pk", value)) == str(head.pk))
+    data.update({f"members-{row}-occupation": "fish vendor", f"members-{row}-monthly_income": "5200.00",
                  "change_reason": "income checked at the home visit"})
     client.post(change_url(household), data)
-    head = household.members.get(relationship="head")
 
     change_page = client.get(change_url(household)).content.decode()
     household_history = client.get(f"{CHANGELIST}{household.pk}/history/").content.decode()

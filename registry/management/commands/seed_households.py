@@ -1,9 +1,7 @@
-import random
-
 from django.core.management.base import BaseCommand, CommandError
 
 from registry import services
-from registry.demo import demo_household
+from registry.demo import Households
 from registry.models import Household
 
 
@@ -21,10 +19,9 @@ class Command(BaseCommand):
         if if_empty and Household.objects.exists():
             self.stdout.write("households exist already; nothing seeded")
             return
-        rng = random.Random(seed)
-        entries = []
-        for number in range(1, count + 1):
-            household, members = demo_household(rng)
+        demo, entries = Households(seed), []
+        for _ in range(count):
+            household, members = demo.next()
             entries.append({"household": household, "members": members})
         for start in range(0, count, 100):
             services.households_register_many(entries=entries[start:start + 100], reason="demo data")

@@ -6,7 +6,6 @@ until analytics counts every one as paid.
 """
 
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from analytics.selectors import summary_get
 from dsrs.events import registry
 from payment.selectors import payment_list
 from registry import services as registry_services
-from registry.demo import demo_household
+from registry.demo import Households
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 
@@ -86,12 +85,12 @@ class Command(BaseCommand):
         registered_at: dict[str, float] = {}
         started = time.monotonic()
         wall_offset = time.time() - started
-        done, rng = 0, random.Random(2026)
+        done, demo = 0, Households(2026, poor=True)
         while done < households:
             size = min(chunk, households - done)
             batch = []
             for _ in range(size):
-                household, members = demo_household(rng, poor=True)
+                household, members = demo.next()
                 batch.append({"household": household, "members": members})
             created = registry_services.households_register_many(entries=batch, reason="benchmark").households
             moment = time.monotonic() + wall_offset
