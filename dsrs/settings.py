@@ -251,6 +251,9 @@ EVENTS_PRUNE_BATCH_SIZE = env.int("EVENTS_PRUNE_BATCH_SIZE", default=5000)
 # rapidfuzz token sort ratio) are queued for a supervisor as probable duplicates.
 REGISTRY_DUPLICATE_NAME_SIMILARITY = env.float("REGISTRY_DUPLICATE_NAME_SIMILARITY", default=88.0)
 
+# Processes a bulk import runs on PostgreSQL (each takes the households of its own barangays).
+REGISTRY_IMPORT_WORKERS = env.int("REGISTRY_IMPORT_WORKERS", default=2)
+
 ELIGIBILITY_PROGRAM_CODE = env.str("ELIGIBILITY_PROGRAM_CODE", default="4PS")
 ELIGIBILITY_MAX_PMT_SCORE = env.float("ELIGIBILITY_MAX_PMT_SCORE", default=0.5)
 ELIGIBILITY_MAX_MONTHLY_INCOME = env.float("ELIGIBILITY_MAX_MONTHLY_INCOME", default=12000.0)

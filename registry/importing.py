@@ -14,12 +14,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import multiprocessing
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO, Callable
 
+from django.conf import settings
+from django.db import connection, connections
 from django.utils import timezone
 
 
@@ -247,7 +251,7 @@ class _Household:
         return {"household": self.household, "members": self.members, "import_reference": self.reference}
 
 
-def _check(candidate: _Household, *, today: date, numbers_seen: dict[str, tuple[int, str]],
+def _check(candidate: _Household, *, today: date, repeats: dict[int, tuple[int, str]],
            regions: frozenset[str] | None) -> None:
     first_line, first = candidate.lines[0], candidate.cells[0]
     problems = {}
@@ -267,12 +271,10 @@ def _check(candidate: _Household, *, today: date, numbers_seen: dict[str, tuple[
                                     "repeat the same value or leave it blank.")
         for column, reason in problems.items():
             candidate.reject(line, column, reason)
-        number = candidate.members[-1]["philsys_number"]
-        if number:
-            earlier = numbers_seen.setdefault(number, (line, candidate.reference))
-            if earlier[0] != line:
-                candidate.reject(line, "philsys_number", f"The same PhilSys number as line {earlier[0]} "
-                                                         f"(household {earlier[1]}).")
+        if line in repeats:
+            earlier = repeats[line]
+            candidate.reject(line, "philsys_number", f"The same PhilSys number as line {earlier[0]} "
+                                                     f"(household {earlier[1]}).")
     if candidate.problems:
         # The registry's own rules are checked by the service for the others; a household refused
         # for a cell gets them here too, so that one report names all it has to fix.
@@ -286,13 +288,6 @@ def _reject_by_path(candidate: _Household, errors: dict[str, str]) -> None:
             candidate.reject(candidate.lines[int(found[2])], found[3], reason)
         else:
             candidate.reject(candidate.lines[0], "household" if path == "members" else path, reason)
-
-
-def _remember_numbers(candidate: _Household, numbers_seen: dict[str, tuple[int, str]]) -> None:
-    """A household imported already still has its numbers: a later row repeating one is a duplicate."""
-    for line, cells in zip(candidate.lines, candidate.cells):
-        if number := _number(cells.get("philsys_number", "")):
-            numbers_seen.setdefault(number, (line, candidate.reference))
 
 
 def _register(candidates: list[_Household], *, reason: str, user) -> tuple[int, int, list[_Household]]:
@@ -370,44 +365,139 @@ def _save(summary: ImportSummary, **fields) -> None:
     ImportJob.objects.filter(pk=summary.job.pk).update(**counts, **fields)
 
 
+def _in_file_duplicates(candidates: list[_Household]) -> dict[int, tuple[int, str]]:
+    """Each line whose PhilSys number an earlier line of the file has: line -> (earlier line, its household)."""
+    first_seen, repeats = {}, {}
+    for candidate in candidates:
+        for line, cells in zip(candidate.lines, candidate.cells):
+            if number := _number(cells.get("philsys_number", "")):
+                earlier = first_seen.setdefault(number, (line, candidate.reference))
+                if earlier[0] != line:
+                    repeats[line] = earlier
+    return repeats
+
+
+@dataclass
+class _Outcome:
+    """What a share of the households came to, reported chunk by chunk."""
+
+    households: int = 0
+    created: int = 0
+    already_imported: int = 0
+    flagged: int = 0
+    rejected: list[_Household] = field(default_factory=list)
+
+
+def _import_share(candidates: list[_Household], *, repeats, regions, reason: str, user, chunk_size: int, report):
+    """Check and register these households, one transaction per chunk; `report` gets each chunk's outcome."""
+    today = timezone.localdate()
+    for start in range(0, len(candidates), chunk_size):
+        chunk, outcome = candidates[start:start + chunk_size], _Outcome()
+        imported = selectors.households_imported(references={c.reference for c in chunk if c.reference})
+        checked = []
+        for candidate in chunk:
+            if candidate.reference in imported:
+                outcome.already_imported += 1
+            else:
+                _check(candidate, today=today, repeats=repeats, regions=regions)
+                checked.append(candidate)
+        outcome.rejected = [c for c in checked if c.problems]
+        outcome.created, outcome.flagged, refused = _register([c for c in checked if not c.problems],
+                                                              reason=reason, user=user)
+        outcome.rejected += refused
+        outcome.households = len(chunk)
+        report(outcome)
+
+
+def _shares(candidates: list[_Household], workers: int) -> list[list[_Household]]:
+    """The households split by barangay: a probable duplicate lives in the same barangay, so each
+    worker's own chunks (and what was registered before) are all its duplicate check has to see."""
+    shares = [[] for _ in range(workers)]
+    for candidate in candidates:
+        barangay = candidate.cells[0].get("barangay_code", "")
+        shares[zlib.crc32(barangay.encode()) % workers].append(candidate)
+    return [share for share in shares if share]
+
+
+def _worker(share, queue, options) -> None:
+    try:
+        _import_share(share, report=queue.put, **options)
+        queue.put(None)
+    except BaseException as error:  # the parent fails the job with it
+        queue.put(f"{type(error).__name__}: {error}")
+    finally:
+        connections.close_all()
+
+
+def _import_in_parallel(shares, options, report) -> None:
+    """Each share in a forked process of its own, with its own database connection."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    connections.close_all()  # a forked child must not share the parent's connection
+    processes = [context.Process(target=_worker, args=(share, queue, options), daemon=True) for share in shares]
+    for process in processes:
+        process.start()
+    running, failure = len(processes), None
+    try:
+        while running:
+            message = queue.get()
+            if message is None or isinstance(message, str):
+                running -= 1
+                failure = failure or message
+            else:
+                report(message)
+    finally:
+        for process in processes:
+            process.join()
+    if failure:
+        raise RuntimeError(f"an import worker failed: {failure}")
+
+
+def import_workers() -> int:
+    """Worker processes for an import: several only on PostgreSQL, where writers do not lock each other out."""
+    if connection.vendor != "postgresql":
+        return 1
+    return max(1, settings.REGISTRY_IMPORT_WORKERS)
+
+
 def households_import(*, file: BinaryIO, file_name: str, user=None, chunk_size: int = CHUNK_SIZE,
-                      regions: frozenset[str] | None = None, progress: Progress | None = None) -> ImportSummary:
+                      regions: frozenset[str] | None = None, progress: Progress | None = None,
+                      workers: int | None = None) -> ImportSummary:
     """Import the households of a CSV or XLSX file (binary, seekable), recorded as an ImportJob.
 
     Raises ImportFileInvalid if the file cannot be read or lacks a required column (the job is then
     failed); a rejected row is no failure: it is in the summary's error report. Each chunk of
     `chunk_size` households is one transaction, so a crash leaves whole chunks registered. With
-    `regions` (a regional caller's), a household of any other region is rejected.
+    `regions` (a regional caller's), a household of any other region is rejected. `workers`
+    processes (`import_workers()` if None) share the households by barangay.
     """
     job = ImportJob.objects.create(file_name=file_name[:255], file_sha256=_sha256(file), started_by=user)
     summary = ImportSummary(job=job)
+    rejected, done = [], 0
     try:
         table = table_read(file=file)
         candidates = _grouped(table)
         summary.rows = len(table.rows)
-        today, numbers_seen, rejected, done = timezone.localdate(), {}, [], 0
-        for start in range(0, len(candidates), chunk_size):
-            chunk = candidates[start:start + chunk_size]
-            imported = selectors.households_imported(references={c.reference for c in chunk if c.reference})
-            checked = []
-            for candidate in chunk:
-                if candidate.reference in imported:
-                    summary.households_already_imported += 1
-                    _remember_numbers(candidate, numbers_seen)
-                else:
-                    _check(candidate, today=today, numbers_seen=numbers_seen, regions=regions)
-                    checked.append(candidate)
-            rejected += [c for c in checked if c.problems]
-            created, flagged, refused = _register([c for c in checked if not c.problems],
-                                                  reason=f"import {file_name}", user=user)
-            rejected += refused
-            summary.households_created += created
-            summary.duplicates_flagged += flagged
+
+        def report(outcome: _Outcome) -> None:
+            nonlocal done
+            rejected.extend(outcome.rejected)
+            summary.households_created += outcome.created
+            summary.households_already_imported += outcome.already_imported
+            summary.duplicates_flagged += outcome.flagged
             summary.rows_rejected = sum(len(c.lines) for c in rejected)
             _save(summary)
-            done += len(chunk)
+            done += outcome.households
             if progress:
                 progress(done, len(candidates))
+
+        options = {"repeats": _in_file_duplicates(candidates), "regions": regions, "reason": f"import {file_name}",
+                   "user": user, "chunk_size": chunk_size}
+        shares = _shares(candidates, workers or import_workers())
+        if len(shares) > 1:
+            _import_in_parallel(shares, options, report)
+        else:
+            _import_share(candidates, report=report, **options)
         summary.error_report, summary.rows_rejected = _report(table.header, rejected)
         summary.households_rejected = len(rejected)
         _save(summary, error_report=summary.error_report, status=ImportJob.Status.DONE, finished_at=timezone.now())

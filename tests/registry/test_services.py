@@ -19,7 +19,7 @@ def _members(household):
                                                         "birth_date", "relationship", "civil_status", "has_disability",
                                                         "is_pregnant", "attending_school", "occupation",
                                                         "monthly_income", "philsys_number")}}
-            for m in household.members.order_by("created_at", "id")]
+            for m in household.members.all()]  # the roster: the head first
 
 
 def test_size_income_and_head_are_derived_from_the_members():
