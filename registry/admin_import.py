@@ -100,8 +100,9 @@ class ImportJobAdmin(ReadOnlyModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
+                # In the web process itself: no worker processes forked from a web server's worker.
                 summary = importing.households_import(file=upload.file, file_name=upload.name, user=request.user,
-                                                      regions=caller_of(request).regions)
+                                                      regions=caller_of(request).regions, workers=1)
             except importing.ImportFileInvalid as invalid:
                 form.add_error("file", str(invalid))
             else:

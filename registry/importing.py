@@ -454,8 +454,9 @@ def _import_in_parallel(shares, options, report) -> None:
 
 
 def import_workers() -> int:
-    """Worker processes for an import: several only on PostgreSQL, where writers do not lock each other out."""
-    if connection.vendor != "postgresql":
+    """Worker processes for an import: several only on PostgreSQL, where writers do not lock each
+    other out, and not inside a transaction, which forked processes could neither see nor join."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         return 1
     return max(1, settings.REGISTRY_IMPORT_WORKERS)
 
