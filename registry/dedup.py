@@ -38,29 +38,33 @@ def name_similarity(a: str, b: str) -> float:
 
 
 def flag_probable_duplicates(members: list[Member]) -> int:
-    """Queue each probable duplicate of `members` (saved already) for review; answer how many were queued."""
+    """Queue each probable duplicate of `members` (saved already) for review; answer how many were queued.
+
+    Compared with the members of every other household, and with each other: two new members of
+    one call are one pair, flagged once, on the later of them."""
     if not members:
         return 0
     threshold = settings.REGISTRY_DUPLICATE_NAME_SIMILARITY
     keys = {_key(m) for m in members}
     earlier = {}
+    # Their own households are left out of the query: this call's members are compared in memory.
     for row in (Member.objects.filter(birth_date__in={d for d, _ in keys},
                                       household__barangay_code__in={b for _, b in keys})
+                .exclude(household_id__in={m.household_id for m in members})
                 .values_list(*_Registered._fields[:-1], "household__barangay_code")):
         other = _Registered(*row)
         if (other.birth_date, other.barangay_code) in keys:
             earlier.setdefault((other.birth_date, other.barangay_code), []).append(other)
-    position = {m.id: i for i, m in enumerate(members)}
     flags = []
     for member in members:
-        for other in earlier.get(_key(member), []):
-            # Two new members of the same call are one pair: flag it once, on the later of them.
-            if other.household_id == member.household_id or position.get(other.id, -1) >= position[member.id]:
-                continue
-            similarity = name_similarity(member.full_name, other.full_name)
-            if similarity >= threshold:
-                flags.append(DuplicateCandidate(
-                    member=member, matches_id=other.id, similarity=round(similarity, 2),
-                    reason=f"same birth date and barangay; names {similarity:.0f}% alike"))
+        key = _key(member)
+        for other in earlier.get(key, []):
+            if other.household_id != member.household_id:
+                similarity = name_similarity(member.full_name, other.full_name)
+                if similarity >= threshold:
+                    flags.append(DuplicateCandidate(
+                        member=member, matches_id=other.id, similarity=round(similarity, 2),
+                        reason=f"same birth date and barangay; names {similarity:.0f}% alike"))
+        earlier.setdefault(key, []).append(member)  # the later members of this call compare with it
     DuplicateCandidate.objects.bulk_create(flags, ignore_conflicts=True)
     return len(flags)

@@ -92,20 +92,20 @@ class Household(models.Model):
         TRANSFERRED = "transferred", "Moved out of the area"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    household_number = models.CharField(max_length=32, unique=True, editable=False)
+    household_number = models.CharField(max_length=32, editable=False)
     import_reference = models.CharField(
-        max_length=64, unique=True, null=True, blank=True, editable=False,
+        max_length=64, null=True, blank=True, editable=False,
         help_text="the source's own key for this household (a bulk import's household_ref); re-imports find it",
     )
     # Derived from the head member, kept here so lists and searches need no join.
     head_of_household_name = models.CharField(max_length=200, editable=False)
     address = models.CharField(max_length=500, help_text="house number, street, purok or sitio")
-    region_code = models.CharField(max_length=10, choices=REGION_CHOICES, db_index=True)
-    province_code = models.CharField(max_length=10, blank=True, db_index=True,
+    region_code = models.CharField(max_length=10, choices=REGION_CHOICES)
+    province_code = models.CharField(max_length=10, blank=True,
                                      help_text="empty where the city or municipality is in no province (NCR)")
-    municipality_code = models.CharField(max_length=10, db_index=True, validators=[PSGC_CODE],
+    municipality_code = models.CharField(max_length=10, validators=[PSGC_CODE],
                                          help_text="city or municipality")
-    barangay_code = models.CharField(max_length=10, db_index=True, validators=[PSGC_CODE])
+    barangay_code = models.CharField(max_length=10, validators=[PSGC_CODE])
 
     # Proxy-means-test inputs.
     roof_material = models.CharField(max_length=20, choices=RoofMaterial.choices)
@@ -130,20 +130,32 @@ class Household(models.Model):
     phone_number = EncryptedCharField(max_length=13, blank=True, null=True, validators=[PHONE], help_text="encrypted")
     payout_account = EncryptedCharField(max_length=34, blank=True, null=True, validators=[ACCOUNT],
                                         help_text="bank or e-wallet account for payments (encrypted)")
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    payout_account_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    phone_index = models.CharField(max_length=64, blank=True, editable=False)
+    payout_account_index = models.CharField(max_length=64, blank=True, editable=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(max_length=200, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False,
                                           help_text="increments on every change; carried by every event")
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
-    # Every change, who made it and why; the numbers stay encrypted in the history too.
-    history = HistoricalRecords(excluded_fields=["phone_index", "payout_account_index"])
+    # Every change, who made it and why; the numbers stay encrypted in the history too. History is
+    # read by household (`id`) and date only: the live table's indexes would only slow its writes.
+    history = HistoricalRecords(excluded_fields=["phone_index", "payout_account_index"],
+                                no_db_index=["household_number", "import_reference"])
 
     class Meta:
         ordering = ["-created_at", "id"]
+        # Plain b-tree indexes (a field's db_index would add a LIKE index to every text column on
+        # PostgreSQL, which no filter here uses and every write pays for).
+        indexes = [models.Index(fields=[name], name=f"registry_hh_{short}") for name, short in (
+            ("region_code", "region"), ("province_code", "province"), ("municipality_code", "municipality"),
+            ("barangay_code", "barangay"), ("status", "status"), ("updated_at", "updated"),
+            ("phone_index", "phone"), ("payout_account_index", "payout"))]
+        constraints = [
+            models.UniqueConstraint(fields=["household_number"], name="registry_household_number_unique"),
+            models.UniqueConstraint(fields=["import_reference"], name="registry_household_import_reference_unique"),
+        ]
         permissions = [
             ("view_unmasked_personal_data", "Can see PhilSys, phone and account numbers in full"),
             ("view_unmasked_payout_account", "Can see payout account numbers in full"),
@@ -198,7 +210,7 @@ class Member(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["philsys_index"])
+    history = HistoricalRecords(excluded_fields=["philsys_index"], no_db_index=["birth_date", "household"])
 
     class Meta:
         # The roster's order: the head, then the others from the eldest (members registered together

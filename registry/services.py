@@ -50,15 +50,17 @@ def _index_personal_data(household: Household) -> list[str]:
     return [*_INDEXES, *_INDEXES.values()]
 
 
-def _derive(household: Household, members: list[Member], *, model, today: date) -> None:
-    """Set what is computed from the members and the PMT inputs, never typed."""
+def _derive(household: Household, members: list[Member], *, model, today: date, given: dict | None = None) -> None:
+    """Set what is computed from the members and the PMT inputs, never typed. `given`: the entry the
+    household was just built from, whose plain values the PMT reads without reading them back."""
     head = next(m for m in members if m.relationship == Member.Relationship.HEAD)
     household.head_of_household_name = head.full_name[:200]
     household.household_size = len(members)
     household.monthly_income = sum((Decimal(m.monthly_income) for m in members), Decimal(0)).quantize(_CENTS)
     household.per_capita_income = (household.monthly_income / len(members)).quantize(_CENTS)
-    facts = household_facts(household=household_values(household), members=[member_values(m) for m in members],
-                            today=today)
+    if given is None:
+        given = {"household": household_values(household), "members": [member_values(m) for m in members]}
+    facts = household_facts(household=given["household"], members=given["members"], today=today)
     scoring = model.score(facts)
     household.pmt_score, household.pmt_model_version = scoring.score, scoring.version
 
@@ -142,7 +144,7 @@ def households_register_many(*, entries: list[dict], reason: str = "bulk registr
             member.created_at = member.updated_at = now
             if member.philsys_index:
                 numbered[(position, f"members[{index}].philsys_number")] = member
-        _derive(household, own, model=model, today=today)
+        _derive(household, own, model=model, today=today, given=entry)
         households[position] = household
     for (position, path), messages in _registered_numbers(numbered).items():
         registration.rejected.setdefault(position, {})[path] = messages
