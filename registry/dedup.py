@@ -10,6 +10,8 @@ from uuid import UUID
 from django.conf import settings
 from rapidfuzz import fuzz, utils
 
+import dsrs.querying  # noqa: F401  (registers the any_of lookup used below)
+
 from .models import DuplicateCandidate, Member
 
 
@@ -48,9 +50,9 @@ def flag_probable_duplicates(members: list[Member]) -> int:
     keys = {_key(m) for m in members}
     earlier = {}
     # Their own households are left out of the query: this call's members are compared in memory.
-    for row in (Member.objects.filter(birth_date__in={d for d, _ in keys},
-                                      household__barangay_code__in={b for _, b in keys})
-                .exclude(household_id__in={m.household_id for m in members})
+    for row in (Member.objects.filter(birth_date__any_of={d for d, _ in keys},
+                                      household__barangay_code__any_of={b for _, b in keys})
+                .exclude(household__id__any_of={m.household_id for m in members}).order_by()
                 .values_list(*_Registered._fields[:-1], "household__barangay_code")):
         other = _Registered(*row)
         if (other.birth_date, other.barangay_code) in keys:

@@ -52,7 +52,7 @@ def households_with_number(*, field: str, value: str, regions: frozenset[str] | 
 
 def members_by_philsys_index(*, indexes: set[str], exclude_household=None) -> dict[str, Member]:
     # The excluded blank lets PostgreSQL use the partial unique index on philsys_index.
-    members = Member.objects.filter(philsys_index__in=indexes).exclude(philsys_index="").select_related("household")
+    members = Member.objects.filter(philsys_index__any_of=indexes).exclude(philsys_index="").select_related("household")
     if exclude_household is not None:
         members = members.exclude(household_id=exclude_household)
     return {m.philsys_index: m for m in members}
@@ -67,7 +67,7 @@ def household_ids(*, household_ids=None) -> list:
 
 def households_imported(*, references: set[str]) -> set[str]:
     """Which of these import references are registered already."""
-    return set(Household.objects.filter(import_reference__in=references).values_list("import_reference", flat=True))
+    return set(Household.objects.filter(import_reference__any_of=references).values_list("import_reference", flat=True))
 
 
 @lru_cache(maxsize=8)
