@@ -28,6 +28,11 @@ def canonical_number(field: str, value: str | None) -> str | None:
     return value
 
 
+def age_on(birth_date: date, day: date) -> int:
+    """Whole years of age on `day`."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
 # Messages never repeat the value: it could be someone's real number.
 PHILSYS = RegexValidator(r"^(\d{12}|\d{16})$", "A PhilSys number has 12 digits (PSN) or 16 (card number, PCN).")
 PHONE = RegexValidator(r"^(\+639|09)\d{9}$", "A mobile number looks like 09171234567 or +639171234567.")
@@ -231,7 +236,7 @@ class Member(models.Model):
         return " ".join(part for part in (self.given_name, self.middle_name, self.family_name, self.suffix) if part)
 
     def age_on(self, day: date) -> int:
-        return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+        return age_on(self.birth_date, day)
 
 
 class PmtModel(models.Model):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from .models import Asset, RoofMaterial, Tenure, ToiletFacility, WallMaterial, WaterSource
+from .models import Asset, RoofMaterial, Tenure, ToiletFacility, WallMaterial, WaterSource, age_on
 
 # Indicators scored per option (the household's answer) ...
 CATEGORIES = {
@@ -32,10 +32,6 @@ COUNTS = {
 }
 INDICATORS = sorted([*CATEGORIES, *COUNTS])
 _QUANTUM = Decimal("0.0001")
-
-
-def age_on(birth_date: date, day: date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def household_facts(*, household: dict, members: list[dict], today: date) -> dict[str, object]:

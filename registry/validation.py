@@ -12,8 +12,7 @@ from django.core.exceptions import ValidationError
 
 from . import geography
 from .models import (ACCOUNT, PHILSYS, PHONE, Asset, Household, Member, RoofMaterial, Tenure, ToiletFacility,
-                     WallMaterial, WaterSource)
-from .pmt import age_on
+                     WallMaterial, WaterSource, age_on)
 
 MAX_MEMBERS = 50
 # Read once: a choices class builds its `values` list anew on every access.
