@@ -1,8 +1,9 @@
 from rest_framework import serializers
 
 from dsrs.personal_data import masked
+from dsrs.query_parameters import QueryParameters, RefusingUnknownNames
 
-from .pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from .pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, HouseholdCursorPagination
 
 from ..geography import PSGC_RELEASE, area, name_of
 from ..models import (ACCOUNT, MEMBER_SENSITIVE_FIELDS, PHILSYS, PHONE, SENSITIVE_FIELDS, Asset, Household, Member,
@@ -27,23 +28,16 @@ READ_ONLY_REASONS = {
 HOUSEHOLD_BLANKS = {"province_code": "", "assets": [], "phone_number": None, "payout_account": None}
 
 
-class RefusingUnknownFields:
+class RefusingUnknownFields(RefusingUnknownNames):
     """Names every field the serializer does not take, together with the other errors, instead of
     silently dropping it: a partner's typo must not pass as success."""
 
     refusals: dict[str, str] = {}
 
-    def to_internal_value(self, data):
-        unknown = {}
-        if isinstance(data, dict):
-            unknown = {name: [self.refusals.get(name, "Unknown field.")] for name in data if name not in self.fields}
-        try:
-            values = super().to_internal_value(data)
-        except serializers.ValidationError as invalid:
-            raise serializers.ValidationError({**invalid.detail, **unknown}) from None
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return values
+    def unknown_names(self, data) -> dict[str, list[str]]:
+        if not isinstance(data, dict):
+            return {}
+        return {name: [self.refusals.get(name, "Unknown field.")] for name in data if name not in self.fields}
 
 
 class MemberInputSerializer(RefusingUnknownFields, serializers.Serializer):
@@ -211,7 +205,9 @@ class PsgcCode:
                                               f"(PSGC release {PSGC_RELEASE}).")
 
 
-class HouseholdFilterSerializer(serializers.Serializer):
+class HouseholdFilterSerializer(QueryParameters):
+    paging = (HouseholdCursorPagination.cursor_query_param, HouseholdCursorPagination.page_size_query_param)
+
     ORDERINGS = ["created_at", "-created_at", "updated_at", "-updated_at", "pmt_score", "-pmt_score",
                  "household_number", "-household_number"]
 
