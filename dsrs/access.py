@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.throttling import BaseThrottle
 
 ALL_REGIONS = None
 
@@ -56,6 +57,13 @@ def caller_of(request) -> Caller:
         caller = _resolver(user)
     django_request._dsrs_caller = caller
     return caller
+
+
+def client_address(request) -> str | None:
+    """The address the request came from: the socket's, or with TRUSTED_PROXY_COUNT proxies in front,
+    the one the farthest trusted proxy put into X-Forwarded-For; what a client writes there itself is
+    never believed. DRF's own rule (its throttles' NUM_PROXIES), so throttles, lockout and audit agree."""
+    return BaseThrottle().get_ident(getattr(request, "_request", request)) or None
 
 
 class ContextPermission(BasePermission):
