@@ -8,6 +8,8 @@ from django.db.models import Q
 from encrypted_fields.fields import EncryptedCharField
 from simple_history.models import HistoricalRecords
 
+from dsrs.personal_data import ascii_form
+
 from .geography import REGION_CHOICES
 
 
@@ -19,13 +21,25 @@ SENSITIVE_FIELDS = ("phone_number", "payout_account")
 MEMBER_SENSITIVE_FIELDS = ("philsys_number",)
 
 
+# The personal numbers: each is stored, indexed and validated in its one canonical spelling.
+NUMBER_FIELDS = ("philsys_number", "phone_number", "payout_account")
+
+
 def canonical_number(field: str, value: str | None) -> str | None:
-    """One spelling per number, for storage and lookup: '+639171234567' is stored as '09171234567'."""
+    """One spelling per number, for validation, storage and lookup: in ASCII whatever script its
+    digits were typed in ('٠٩١٧...' is '0917...'), and '+639171234567' is stored as '09171234567'."""
     if not value:
         return None
-    if field == "phone_number" and value.startswith("+63"):
+    value = ascii_form(value) if isinstance(value, str) else value
+    if field == "phone_number" and isinstance(value, str) and value.startswith("+63"):
         return "0" + value[3:]
     return value
+
+
+def canonical_numbers(fields: dict) -> dict:
+    """A household's or member's fields with each personal number given in its canonical spelling."""
+    given = [name for name in NUMBER_FIELDS if fields.get(name)]
+    return {**fields, **{name: canonical_number(name, fields[name]) for name in given}} if given else fields
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -34,8 +48,9 @@ def age_on(birth_date: date, day: date) -> int:
 
 
 # Messages never repeat the value: it could be someone's real number.
-PHILSYS = RegexValidator(r"^(\d{12}|\d{16})$", "A PhilSys number has 12 digits (PSN) or 16 (card number, PCN).")
-PHONE = RegexValidator(r"^(\+639|09)\d{9}$", "A mobile number looks like 09171234567 or +639171234567.")
+# ASCII digits only ([0-9], not \d, which takes every script's): numbers are validated canonical.
+PHILSYS = RegexValidator(r"^([0-9]{12}|[0-9]{16})$", "A PhilSys number has 12 digits (PSN) or 16 (card number, PCN).")
+PHONE = RegexValidator(r"^(\+639|09)[0-9]{9}$", "A mobile number looks like 09171234567 or +639171234567.")
 ACCOUNT = RegexValidator(r"^[0-9A-Za-z]{6,34}$", "An account number has 6 to 34 letters or digits, nothing else.")
 PSGC_CODE = RegexValidator(r"^\d{10}$", "A PSGC code has 10 digits.")
 

@@ -18,7 +18,7 @@ from dsrs.events.outbox import buffered as outbox_buffered
 from dsrs.personal_data import blind_index
 
 from . import dedup, events, selectors
-from .models import DuplicateCandidate, Household, Member, PmtModel, canonical_number
+from .models import DuplicateCandidate, Household, Member, PmtModel, canonical_number, canonical_numbers
 from .pmt import household_facts, weight_errors
 from .validation import HouseholdInvalid, household_check, household_errors, household_values, member_values
 
@@ -131,6 +131,8 @@ def households_register_many(*, entries: list[dict], reason: str = "bulk registr
     registration = Registration()
     households, own_members, numbered = {}, {}, {}
     for position, entry in enumerate(entries):
+        entry = {**entry, "household": canonical_numbers(entry["household"]),
+                 "members": [canonical_numbers(member) for member in entry["members"]]}
         if errors := household_errors(entry["household"], entry["members"], today=today):
             registration.rejected[position] = {path: [message] for path, message in errors.items()}
             continue
@@ -194,7 +196,7 @@ def household_update(*, household: Household, changes: dict | None = None, membe
     if members is None:
         proposed_members = [member_values(m) | {"id": m.id} for m in current]
     else:
-        proposed_members = members
+        proposed_members = members = [canonical_numbers(member) for member in members]
         unknown = [i for i, m in enumerate(members) if m.get("id") and uuid.UUID(str(m["id"])) not in by_id]
         if unknown:
             raise HouseholdInvalid({f"members[{i}].id": ["Not a member of this household."] for i in unknown})
@@ -349,13 +351,24 @@ class UnreadableNumber(ValueError):
 
 def _check_readable(obj, fields) -> None:
     for name in fields:
-        value = getattr(obj, name)
+        value = canonical_number(name, getattr(obj, name))
         try:
             type(obj)._meta.get_field(name).run_validators(value or "")
         except ValidationError:
             if value:
                 raise UnreadableNumber(f"{type(obj).__name__.lower()} {obj.pk}: {name} does not decrypt to a valid "
                                        "value; is a retired key missing from the fallbacks?") from None
+
+
+def _leave_duplicates_unindexed(members: list[Member]) -> None:
+    """A member whose number another member holds already (two records of one person, registered
+    before numbers were canonical) keeps the number but not the index, which stays with the first:
+    the pair waits in the duplicate review (migration 0005 queued it)."""
+    holders = selectors.members_by_philsys_index(indexes={m.philsys_index for m in members if m.philsys_index})
+    claimed = {index: member.id for index, member in holders.items()}
+    for member in sorted(members, key=lambda m: (m.created_at, str(m.id))):
+        if member.philsys_index and claimed.setdefault(member.philsys_index, member.id) != member.id:
+            member.philsys_index = ""
 
 
 @transaction.atomic
@@ -369,6 +382,8 @@ def households_reencrypt(*, households: list[Household]) -> None:
         _index_personal_data(household)
     for member in members:
         _check_readable(member, ["philsys_number"])
+        member.philsys_number = canonical_number("philsys_number", member.philsys_number)
         member.philsys_index = blind_index(member.philsys_number, purpose="philsys_number")
+    _leave_duplicates_unindexed(members)
     Household.objects.bulk_update(households, [*_INDEXES, *_INDEXES.values()])
     Member.objects.bulk_update(members, ["philsys_number", "philsys_index"])
