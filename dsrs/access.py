@@ -50,13 +50,15 @@ def caller_of(request) -> Caller:
     cached = getattr(django_request, "_dsrs_caller", None)
     if cached is not None:
         return cached
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or _resolver is None:
-        caller = ANONYMOUS
-    else:
-        caller = _resolver(user)
-    django_request._dsrs_caller = caller
+    caller = django_request._dsrs_caller = caller_for(getattr(request, "user", None))
     return caller
+
+
+def caller_for(user) -> Caller:
+    """The Caller of a user outside a request (an import running in a worker, a command)."""
+    if user is None or not user.is_authenticated or _resolver is None:
+        return ANONYMOUS
+    return _resolver(user)
 
 
 def client_address(request) -> str | None:

@@ -313,7 +313,20 @@ class PmtWeight(models.Model):
         return f"{self.indicator}{'=' + self.option if self.option else ''}: {self.weight}"
 
 
-class DuplicateCandidate(models.Model):
+class Reviewed(models.Model):
+    """A queue entry that a reviewer decides on: when it was queued, who decided when, and their note."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    review_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DuplicateCandidate(Reviewed):
     """A member who may be a person already registered: a supervisor confirms or dismisses it."""
 
     class Status(models.TextChoices):
@@ -327,11 +340,6 @@ class DuplicateCandidate(models.Model):
     similarity = models.DecimalField(max_digits=5, decimal_places=2, help_text="name similarity, 0 to 100")
     reason = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    review_note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["status", "-created_at"]
@@ -340,6 +348,36 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self):
         return f"{self.member} ~ {self.matches} ({self.similarity})"
+
+
+class NumberConflict(Reviewed):
+    """A registration or change refused because a member of another household has the PhilSys number
+    given: kept for a reviewer who may see both households. The caller who tried was told only that
+    the number is registered, unless they may see the household that has it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        REVIEWED = "reviewed", "Reviewed"
+
+    holder = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+",
+                               help_text="the member who has the number")
+    attempted_region_code = models.CharField(max_length=10, choices=REGION_CHOICES,
+                                             help_text="the region of the household the number was given for")
+    attempted_household_number = models.CharField(max_length=32, blank=True,
+                                                  help_text="on a change, the household that was being changed")
+    attempted_name = models.CharField(max_length=200, help_text="the name the number was given with")
+    attempted_birth_date = models.DateField(null=True, blank=True)
+    attempted_by = models.CharField(max_length=200, help_text="who: user:<id>:<username> or client:<id>")
+    channel = models.CharField(max_length=20, help_text="api, admin or import")
+    correlation_id = models.CharField(max_length=128, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        verbose_name = "PhilSys number conflict"
+
+    def __str__(self):
+        return f"{self.attempted_name} ~ {self.holder} ({self.status})"
 
 
 class ImportJob(models.Model):
