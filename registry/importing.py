@@ -27,6 +27,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from dsrs.access import caller_for
+from dsrs.personal_data import ascii_form
 
 from . import selectors, services
 from .models import Household, ImportJob
@@ -207,7 +208,8 @@ def _assets(text: str) -> list[str]:
 
 
 def _number(text: str) -> str:
-    return re.sub(r"[\s-]", "", text)
+    """A number as the registry compares it: in ASCII digits, without spaces or dashes."""
+    return re.sub(r"[\s-]", "", ascii_form(text))
 
 
 _PARSERS = {

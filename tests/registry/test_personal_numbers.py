@@ -82,3 +82,17 @@ def test_the_migration_rewrites_old_rows_in_ascii_and_queues_a_number_registered
     assert (head.philsys_number, head.philsys_index) == (PHILSYS, "")  # the first registered keeps the index
     flag = DuplicateCandidate.objects.get()
     assert (flag.member, flag.matches) == (head, first.members.get())
+
+
+def test_an_import_file_with_one_number_in_two_scripts_registers_it_once(tmp_path, local_transport):
+    from tests.registry.test_import import error_report, import_file, rows_of, write_csv
+
+    rows = rows_of("ASCII", members=[MemberPayloadFactory(given_name="First", philsys_number=PHILSYS)])
+    rows += rows_of("ARABIC", members=[MemberPayloadFactory(given_name="Second",
+                                                            philsys_number=in_arabic_indic(PHILSYS))])
+    path = write_csv(tmp_path / "batch.csv", rows)
+
+    summary = import_file(path)
+
+    assert "households created: 1" in summary
+    assert error_report(path)["ARABIC Second"].startswith("philsys_number: The same PhilSys number as line 2")
