@@ -96,3 +96,18 @@ def test_an_import_file_with_one_number_in_two_scripts_registers_it_once(tmp_pat
 
     assert "households created: 1" in summary
     assert error_report(path)["ARABIC Second"].startswith("philsys_number: The same PhilSys number as line 2")
+
+
+def test_re_encrypting_leaves_a_number_registered_twice_unindexed_on_the_later_member():
+    from registry.services import households_reencrypt
+
+    first = HouseholdFactory(members=[MemberPayloadFactory(philsys_number=PHILSYS)])
+    second = HouseholdFactory(members=[MemberPayloadFactory(philsys_number="111111111111")])
+    later = second.members.get()
+    Member.objects.filter(pk=later.pk).update(philsys_number=in_arabic_indic(PHILSYS), philsys_index="stale")
+
+    households_reencrypt(households=[first, second])
+
+    later.refresh_from_db()
+    assert (later.philsys_number, later.philsys_index) == (PHILSYS, "")
+    assert first.members.get().philsys_index == blind_index(PHILSYS, purpose="philsys_number")
