@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.throttling import BaseThrottle
 
 ALL_REGIONS = None
 
@@ -49,13 +50,22 @@ def caller_of(request) -> Caller:
     cached = getattr(django_request, "_dsrs_caller", None)
     if cached is not None:
         return cached
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or _resolver is None:
-        caller = ANONYMOUS
-    else:
-        caller = _resolver(user)
-    django_request._dsrs_caller = caller
+    caller = django_request._dsrs_caller = caller_for(getattr(request, "user", None))
     return caller
+
+
+def caller_for(user) -> Caller:
+    """The Caller of a user outside a request (an import running in a worker, a command)."""
+    if user is None or not user.is_authenticated or _resolver is None:
+        return ANONYMOUS
+    return _resolver(user)
+
+
+def client_address(request) -> str | None:
+    """The address the request came from: the socket's, or with TRUSTED_PROXY_COUNT proxies in front,
+    the one the farthest trusted proxy put into X-Forwarded-For; what a client writes there itself is
+    never believed. DRF's own rule (its throttles' NUM_PROXIES), so throttles, lockout and audit agree."""
+    return BaseThrottle().get_ident(getattr(request, "_request", request)) or None
 
 
 class ContextPermission(BasePermission):

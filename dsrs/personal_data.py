@@ -6,13 +6,26 @@ The values themselves are stored with django-fernet-encrypted-fields; nothing he
 import hashlib
 import hmac
 import re
+import unicodedata
 
 from django.conf import settings
 
 
+def ascii_form(value: str) -> str:
+    """A number as typed in any script, in ASCII: compatibility forms folded (NFKC: full-width '１２'
+    and '＋' become '12' and '+') and every decimal digit of another script (Arabic-Indic '٤',
+    Devanagari '४', ...) written as its ASCII digit. Anything else stays, for validation to refuse."""
+    if value.isascii():
+        return value
+    value = unicodedata.normalize("NFKC", value)
+    return "".join(c if c.isascii() or unicodedata.decimal(c, None) is None else str(unicodedata.decimal(c))
+                   for c in value)
+
+
 def normalized(value: str) -> str:
-    """Digits and letters only, upper case: '1234-5678 9012' and '123456789012' index alike."""
-    return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
+    """Digits and letters only, in ASCII, upper case: '1234-5678 9012', '123456789012' and the same
+    digits in another script index alike; distinct numbers never do."""
+    return re.sub(r"[^0-9A-Za-z]", "", ascii_form(value or "")).upper()
 
 
 def blind_index(value: str | None, *, purpose: str) -> str:

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "dsrs.observability.CorrelationIdMiddleware",
+    # Inside the correlation id, outside everything that may answer: API answers are no-store, API errors JSON.
+    "dsrs.api_responses.ApiResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -77,11 +79,22 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login lockout (django-axes): this many failures for one username from one address lock that pair
-# for the cool-off (by username alone, anyone could lock a caseworker out on purpose).
+# The caller's address: X-Forwarded-For is believed only as far as this many proxies (the ingress,
+# a load balancer) in front of the web pods append to it; 0 = the socket's address, the header ignored.
+# DRF's throttles read it as NUM_PROXIES; the login lockout and the audit trail through
+# dsrs.access.client_address, the same rule. deploy/README.md, "Ingress".
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Login lockout (django-axes), counted two ways (identity.lockout.LockoutHandler): this many failures
+# for one username from one address lock that pair (by username alone, anyone could lock a caseworker
+# out on purpose), and LOGIN_SOURCE_FAILURE_LIMIT failures from one address, whatever the usernames,
+# lock that address (password spraying). A success clears only its own pair.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_SOURCE_FAILURE_LIMIT = env.int("LOGIN_SOURCE_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # this order: LockoutHandler reads it so
+AXES_HANDLER = "identity.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "dsrs.access.client_address"
+AXES_USERNAME_CALLABLE = "identity.lockout.bounded_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "identity.lockout.locked_out_response"
 
@@ -157,6 +170,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/minute"),
         "user": env.str("THROTTLE_USER", default="1200/minute"),

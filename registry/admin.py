@@ -167,9 +167,9 @@ class PmtRangeFilter(admin.SimpleListFilter):
 class _Refused(Exception):
     """The service refused the household; the page is shown again with its reasons by field."""
 
-    def __init__(self, errors: dict[str, list[str]]):
+    def __init__(self, errors: dict[str, list[str]], *, conflicts=()):
         super().__init__(errors)
-        self.errors = errors
+        self.errors, self.conflicts = errors, list(conflicts)
 
 
 def _messages(errors) -> list[str]:
@@ -355,6 +355,7 @@ class HouseholdAdmin(RegionScopedHistoryAdmin):
         except _Refused as refused:
             # Nothing was saved (the save's transaction rolled back): show the same page again, with the
             # service's reasons on the fields and member rows they are about.
+            services.number_conflicts_record(conflicts=refused.conflicts, channel="admin", request=request)
             request.household_refusal = refused.errors
             return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -371,17 +372,18 @@ class HouseholdAdmin(RegionScopedHistoryAdmin):
             "edited in the admin" if change else "registered in the admin")
         try:
             with transaction.atomic():
+                regions = caller_of(request).regions
                 if change:
                     saved = services.household_update(household=form.instance, changes=household, members=members,
-                                                      reason=reason)
+                                                      reason=reason, regions=regions)
                 else:
                     saved = services.household_register(household=household, members=members, reason=reason,
-                                                         user=request.user)
+                                                         user=request.user, regions=regions)
                 audit_record_create(request=request, action=AuditRecord.Action.UPDATE if change else
                                     AuditRecord.Action.CREATE, object_type=self.audit_object_type,
                                     object_ids=[saved.pk], fields=form.changed_data, channel="admin")
         except HouseholdInvalid as invalid:
-            raise _Refused(invalid.message_dict) from None
+            raise _Refused(invalid.message_dict, conflicts=getattr(invalid, "conflicts", [])) from None
         except selectors.NoActivePmtModel as missing:
             raise _Refused({"__all__": [str(missing)]}) from None
         for field in Household._meta.concrete_fields:
@@ -609,4 +611,4 @@ class DuplicateCandidateAdmin(ReadOnlyModelAdmin):
         self._review(request, queryset, confirmed=False)
 
 
-from . import admin_import  # noqa: E402,F401  (registers the import screens)
+from . import admin_conflicts, admin_import  # noqa: E402,F401  (registers the import and review screens)

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
+from dsrs.access import caller_for
+from dsrs.personal_data import ascii_form
 
 from . import selectors, services
 from .models import Household, ImportJob
@@ -206,7 +208,8 @@ def _assets(text: str) -> list[str]:
 
 
 def _number(text: str) -> str:
-    return re.sub(r"[\s-]", "", text)
+    """A number as the registry compares it: in ASCII digits, without spaces or dashes."""
+    return re.sub(r"[\s-]", "", ascii_form(text))
 
 
 _PARSERS = {
@@ -290,14 +293,17 @@ def _reject_by_path(candidate: _Household, errors: dict[str, str]) -> None:
             candidate.reject(candidate.lines[0], "household" if path == "members" else path, reason)
 
 
-def _register(candidates: list[_Household], *, reason: str, user) -> tuple[int, int, list[_Household]]:
+def _register(candidates: list[_Household], *, reason: str, user, regions: frozenset[str] | None
+              ) -> tuple[int, int, list[_Household]]:
     """Register the candidates in one transaction; answer (created, duplicates flagged, rejected).
     The service checks the registry's rules and the PhilSys numbers registered already, and leaves
     out the households that break them."""
     if not candidates:
         return 0, 0, []
     registration = services.households_register_many(entries=[c.entry for c in candidates], reason=reason,
-                                                      user=user, skip_invalid=True)
+                                                      user=user, skip_invalid=True, regions=regions)
+    services.number_conflicts_record(conflicts=registration.conflicts, channel="import",
+                                     actor=caller_for(user).name if user is not None else "command")
     for position, errors in registration.rejected.items():
         _reject_by_path(candidates[position], {path: "; ".join(reasons) for path, reasons in errors.items()})
     return (len(registration.households), registration.duplicates_flagged,
@@ -403,7 +409,7 @@ def _import_share(candidates: list[_Household], *, repeats, regions, reason: str
                 checked.append(candidate)
         outcome.rejected = [c for c in checked if c.problems]
         outcome.created, outcome.flagged, refused = _register([c for c in checked if not c.problems],
-                                                              reason=reason, user=user)
+                                                              reason=reason, user=user, regions=regions)
         outcome.rejected += refused
         outcome.households = len(chunk)
         report(outcome)

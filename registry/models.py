@@ -8,6 +8,8 @@ from django.db.models import Q
 from encrypted_fields.fields import EncryptedCharField
 from simple_history.models import HistoricalRecords
 
+from dsrs.personal_data import ascii_form
+
 from .geography import REGION_CHOICES
 
 
@@ -19,13 +21,25 @@ SENSITIVE_FIELDS = ("phone_number", "payout_account")
 MEMBER_SENSITIVE_FIELDS = ("philsys_number",)
 
 
+# The personal numbers: each is stored, indexed and validated in its one canonical spelling.
+NUMBER_FIELDS = ("philsys_number", "phone_number", "payout_account")
+
+
 def canonical_number(field: str, value: str | None) -> str | None:
-    """One spelling per number, for storage and lookup: '+639171234567' is stored as '09171234567'."""
+    """One spelling per number, for validation, storage and lookup: in ASCII whatever script its
+    digits were typed in ('٠٩١٧...' is '0917...'), and '+639171234567' is stored as '09171234567'."""
     if not value:
         return None
-    if field == "phone_number" and value.startswith("+63"):
+    value = ascii_form(value) if isinstance(value, str) else value
+    if field == "phone_number" and isinstance(value, str) and value.startswith("+63"):
         return "0" + value[3:]
     return value
+
+
+def canonical_numbers(fields: dict) -> dict:
+    """A household's or member's fields with each personal number given in its canonical spelling."""
+    given = [name for name in NUMBER_FIELDS if fields.get(name)]
+    return {**fields, **{name: canonical_number(name, fields[name]) for name in given}} if given else fields
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -34,8 +48,9 @@ def age_on(birth_date: date, day: date) -> int:
 
 
 # Messages never repeat the value: it could be someone's real number.
-PHILSYS = RegexValidator(r"^(\d{12}|\d{16})$", "A PhilSys number has 12 digits (PSN) or 16 (card number, PCN).")
-PHONE = RegexValidator(r"^(\+639|09)\d{9}$", "A mobile number looks like 09171234567 or +639171234567.")
+# ASCII digits only ([0-9], not \d, which takes every script's): numbers are validated canonical.
+PHILSYS = RegexValidator(r"^([0-9]{12}|[0-9]{16})$", "A PhilSys number has 12 digits (PSN) or 16 (card number, PCN).")
+PHONE = RegexValidator(r"^(\+639|09)[0-9]{9}$", "A mobile number looks like 09171234567 or +639171234567.")
 ACCOUNT = RegexValidator(r"^[0-9A-Za-z]{6,34}$", "An account number has 6 to 34 letters or digits, nothing else.")
 PSGC_CODE = RegexValidator(r"^\d{10}$", "A PSGC code has 10 digits.")
 
@@ -298,7 +313,20 @@ class PmtWeight(models.Model):
         return f"{self.indicator}{'=' + self.option if self.option else ''}: {self.weight}"
 
 
-class DuplicateCandidate(models.Model):
+class Reviewed(models.Model):
+    """A queue entry that a reviewer decides on: when it was queued, who decided when, and their note."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    review_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DuplicateCandidate(Reviewed):
     """A member who may be a person already registered: a supervisor confirms or dismisses it."""
 
     class Status(models.TextChoices):
@@ -312,11 +340,6 @@ class DuplicateCandidate(models.Model):
     similarity = models.DecimalField(max_digits=5, decimal_places=2, help_text="name similarity, 0 to 100")
     reason = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    review_note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["status", "-created_at"]
@@ -325,6 +348,36 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self):
         return f"{self.member} ~ {self.matches} ({self.similarity})"
+
+
+class NumberConflict(Reviewed):
+    """A registration or change refused because a member of another household has the PhilSys number
+    given: kept for a reviewer who may see both households. The caller who tried was told only that
+    the number is registered, unless they may see the household that has it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        REVIEWED = "reviewed", "Reviewed"
+
+    holder = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+",
+                               help_text="the member who has the number")
+    attempted_region_code = models.CharField(max_length=10, choices=REGION_CHOICES,
+                                             help_text="the region of the household the number was given for")
+    attempted_household_number = models.CharField(max_length=32, blank=True,
+                                                  help_text="on a change, the household that was being changed")
+    attempted_name = models.CharField(max_length=200, help_text="the name the number was given with")
+    attempted_birth_date = models.DateField(null=True, blank=True)
+    attempted_by = models.CharField(max_length=200, help_text="who: user:<id>:<username> or client:<id>")
+    channel = models.CharField(max_length=20, help_text="api, admin or import")
+    correlation_id = models.CharField(max_length=128, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        verbose_name = "PhilSys number conflict"
+
+    def __str__(self):
+        return f"{self.attempted_name} ~ {self.holder} ({self.status})"
 
 
 class ImportJob(models.Model):

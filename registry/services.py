@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -18,7 +18,9 @@ from dsrs.events.outbox import buffered as outbox_buffered
 from dsrs.personal_data import blind_index
 
 from . import dedup, events, selectors
-from .models import DuplicateCandidate, Household, Member, PmtModel, canonical_number
+from .number_conflicts import (Conflict, NumberAlreadyRegistered, already_registered_message,  # noqa: F401
+                               number_conflicts_record, number_conflicts_review)
+from .models import DuplicateCandidate, Household, Member, PmtModel, canonical_number, canonical_numbers
 from .pmt import household_facts, weight_errors
 from .validation import HouseholdInvalid, household_check, household_errors, household_values, member_values
 
@@ -35,6 +37,7 @@ class Registration:
     households: list[Household] = field(default_factory=list)
     duplicates_flagged: int = 0
     rejected: dict[int, dict[str, list[str]]] = field(default_factory=dict)  # entry position -> path -> reasons
+    conflicts: list = field(default_factory=list)  # the PhilSys numbers given that others have (Conflict)
 
 
 def _household_number(household_id: uuid.UUID) -> str:
@@ -98,25 +101,21 @@ def _new_member(household: Household, fields: dict) -> Member:
     return member
 
 
-def _registered_numbers(members_by_path: dict, *, exclude_household: uuid.UUID | None = None
-                        ) -> dict[str, list[str]]:
-    """The members whose PhilSys number is already registered, by path, each naming the record that has it."""
+def _registered_numbers(members_by_path: dict, *, regions: frozenset[str] | None,
+                        exclude_household: uuid.UUID | None = None) -> tuple[dict[str, list[str]], list[Conflict]]:
+    """The members whose PhilSys number is already registered: the reasons by path, and the conflicts."""
     taken = selectors.members_by_philsys_index(
         indexes={m.philsys_index for m in members_by_path.values() if m.philsys_index},
         exclude_household=exclude_household)
-    return {path: [f"This PhilSys number is already registered to a member of household "
-                   f"{taken[m.philsys_index].household.household_number} (member {taken[m.philsys_index].id})."]
-            for path, m in members_by_path.items() if m.philsys_index in taken}
-
-
-def _refuse_registered_numbers(members_by_path: dict[str, Member], *, exclude_household: uuid.UUID | None = None):
-    if errors := _registered_numbers(members_by_path, exclude_household=exclude_household):
-        raise HouseholdInvalid(errors)
+    conflicts = [Conflict(path, m, taken[m.philsys_index]) for path, m in members_by_path.items()
+                 if m.philsys_index in taken]
+    return {c.path: [already_registered_message(c.holder, regions=regions)] for c in conflicts}, conflicts
 
 
 @transaction.atomic
 def households_register_many(*, entries: list[dict], reason: str = "bulk registration", user=None,
-                             model=None, skip_invalid: bool = False) -> Registration:
+                             model=None, skip_invalid: bool = False,
+                             regions: frozenset[str] | None = frozenset()) -> Registration:
     """Register households with their members, each entry `{"household": {...}, "members": [...],
     "import_reference": optional}`: rows written by COPY on PostgreSQL, history and events included.
 
@@ -131,6 +130,8 @@ def households_register_many(*, entries: list[dict], reason: str = "bulk registr
     registration = Registration()
     households, own_members, numbered = {}, {}, {}
     for position, entry in enumerate(entries):
+        entry = {**entry, "household": canonical_numbers(entry["household"]),
+                 "members": [canonical_numbers(member) for member in entry["members"]]}
         if errors := household_errors(entry["household"], entry["members"], today=today):
             registration.rejected[position] = {path: [message] for path, message in errors.items()}
             continue
@@ -146,13 +147,17 @@ def households_register_many(*, entries: list[dict], reason: str = "bulk registr
                 numbered[(position, f"members[{index}].philsys_number")] = member
         _derive(household, own, model=model, today=today, given=entry)
         households[position] = household
-    for (position, path), messages in _registered_numbers(numbered).items():
+    taken, conflicts = _registered_numbers(numbered, regions=regions)
+    for (position, path), messages in taken.items():
         registration.rejected.setdefault(position, {})[path] = messages
+    prefixed = len(entries) > 1
+    registration.conflicts = [replace(c, path=(f"[{c.path[0]}]." if prefixed else "") + c.path[1]) for c in conflicts]
     if registration.rejected and not skip_invalid:
-        prefixed = len(entries) > 1
-        raise HouseholdInvalid({(f"[{position}]." if prefixed else "") + path: messages
-                                for position, errors in sorted(registration.rejected.items())
-                                for path, messages in errors.items()})
+        errors = {(f"[{position}]." if prefixed else "") + path: messages
+                  for position, errors in sorted(registration.rejected.items()) for path, messages in errors.items()}
+        if conflicts:
+            raise NumberAlreadyRegistered(errors, conflicts=registration.conflicts)
+        raise HouseholdInvalid(errors)
     for position in registration.rejected:
         households.pop(position, None)
     registration.households = list(households.values())
@@ -170,15 +175,15 @@ def households_register_many(*, entries: list[dict], reason: str = "bulk registr
 
 
 def household_register(*, household: dict, members: list[dict], reason: str = "registered", user=None,
-                       import_reference: str | None = None) -> Household:
+                       import_reference: str | None = None, regions: frozenset[str] | None = frozenset()) -> Household:
     """Register one household with its members (see `households_register_many`)."""
     entry = {"household": household, "members": members, "import_reference": import_reference}
-    return households_register_many(entries=[entry], reason=reason, user=user).households[0]
+    return households_register_many(entries=[entry], reason=reason, user=user, regions=regions).households[0]
 
 
 @transaction.atomic
 def household_update(*, household: Household, changes: dict | None = None, members: list[dict] | None = None,
-                     reason: str = "", model=None) -> Household:
+                     reason: str = "", model=None, regions: frozenset[str] | None = frozenset()) -> Household:
     """Change a household's fields and, if `members` is given, its members: the complete new list,
     where an item with an `id` updates that member, one without adds a member, and a member left out
     is removed. A real change is rescored, bumps the version, is kept in the history with `reason`,
@@ -194,7 +199,7 @@ def household_update(*, household: Household, changes: dict | None = None, membe
     if members is None:
         proposed_members = [member_values(m) | {"id": m.id} for m in current]
     else:
-        proposed_members = members
+        proposed_members = members = [canonical_numbers(member) for member in members]
         unknown = [i for i, m in enumerate(members) if m.get("id") and uuid.UUID(str(m["id"])) not in by_id]
         if unknown:
             raise HouseholdInvalid({f"members[{i}].id": ["Not a member of this household."] for i in unknown})
@@ -222,8 +227,11 @@ def household_update(*, household: Household, changes: dict | None = None, membe
             added.append(_new_member(household, fields))
     removed = [m for m in current if m not in kept]
     new_list = kept + added
-    _refuse_registered_numbers({f"members[{i}].philsys_number": m for i, m in enumerate(new_list) if m.philsys_index},
-                               exclude_household=household.id)
+    taken, conflicts = _registered_numbers(
+        {f"members[{i}].philsys_number": m for i, m in enumerate(new_list) if m.philsys_index},
+        regions=regions, exclude_household=household.id)
+    if conflicts:
+        raise NumberAlreadyRegistered(taken, conflicts=conflicts)
     _derive(household, new_list, model=model or selectors.pmt_scoring_model(), today=timezone.localdate())
     household_changed = any(getattr(household, name) != value for name, value in before.items())
     if not (household_changed or added or removed or changed_members):
@@ -349,13 +357,24 @@ class UnreadableNumber(ValueError):
 
 def _check_readable(obj, fields) -> None:
     for name in fields:
-        value = getattr(obj, name)
+        value = canonical_number(name, getattr(obj, name))
         try:
             type(obj)._meta.get_field(name).run_validators(value or "")
         except ValidationError:
             if value:
                 raise UnreadableNumber(f"{type(obj).__name__.lower()} {obj.pk}: {name} does not decrypt to a valid "
                                        "value; is a retired key missing from the fallbacks?") from None
+
+
+def _leave_duplicates_unindexed(members: list[Member]) -> None:
+    """A member whose number another member holds already (two records of one person, registered
+    before numbers were canonical) keeps the number but not the index, which stays with the first:
+    the pair waits in the duplicate review (migration 0005 queued it)."""
+    holders = selectors.members_by_philsys_index(indexes={m.philsys_index for m in members if m.philsys_index})
+    claimed = {index: member.id for index, member in holders.items()}
+    for member in sorted(members, key=lambda m: (m.created_at, str(m.id))):
+        if member.philsys_index and claimed.setdefault(member.philsys_index, member.id) != member.id:
+            member.philsys_index = ""
 
 
 @transaction.atomic
@@ -369,6 +388,8 @@ def households_reencrypt(*, households: list[Household]) -> None:
         _index_personal_data(household)
     for member in members:
         _check_readable(member, ["philsys_number"])
+        member.philsys_number = canonical_number("philsys_number", member.philsys_number)
         member.philsys_index = blind_index(member.philsys_number, purpose="philsys_number")
+    _leave_duplicates_unindexed(members)
     Household.objects.bulk_update(households, [*_INDEXES, *_INDEXES.values()])
     Member.objects.bulk_update(members, ["philsys_number", "philsys_index"])

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 
 from dsrs.access import ContextPermission, caller_of
 from dsrs.api import error_schema
+from dsrs.query_parameters import QueryParameters
 
 from .. import selectors
 
@@ -25,7 +26,9 @@ SUMMARY_DESCRIPTION = (
 )
 
 
-class SummaryFilterSerializer(serializers.Serializer):
+class SummaryFilterSerializer(QueryParameters):
+    paging = ()  # one answer, not a list
+
     region_code = _psgc_code("region")
     province_code = _psgc_code("province")
     municipality_code = _psgc_code("city or municipality")

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from dsrs.access import caller_of
+from dsrs.access import caller_of, client_address
 from dsrs.observability import get_correlation_id
 
 from .models import AuditRecord
@@ -16,7 +16,6 @@ def audit_record_create(*, request, action: str, object_type: str, object_ids: I
                         channel: str = "api", reason: str = "") -> AuditRecord:
     """Record that the caller of `request` did `action` on the records `object_ids` of `object_type`."""
     meta = getattr(request, "META", {})
-    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
     return AuditRecord.objects.create(
         actor=_actor(request),
         action=action,
@@ -25,7 +24,7 @@ def audit_record_create(*, request, action: str, object_type: str, object_ids: I
         fields=sorted(fields),
         reason=reason[:500],
         channel=channel,
-        ip_address=forwarded or meta.get("REMOTE_ADDR") or None,
+        ip_address=client_address(request) if meta else None,
         user_agent=meta.get("HTTP_USER_AGENT", "")[:300],
         method=getattr(request, "method", "") or "",
         path=(getattr(request, "path", "") or "")[:300],

@@ -5,6 +5,7 @@ from dsrs.access import ContextPermission, caller_of
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from dsrs.api import DefaultPagination, error_schema, paginated
+from dsrs.query_parameters import QueryParameters
 
 from .. import selectors
 from ..models import Assessment
@@ -18,7 +19,7 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
                   "monthly_income", "assessed_at"]
 
 
-class AssessmentFilterSerializer(serializers.Serializer):
+class AssessmentFilterSerializer(QueryParameters):
     household_id = serializers.UUIDField(required=False)
     decision = serializers.ChoiceField(choices=Assessment.Decision.choices, required=False)
     region_code = serializers.CharField(required=False, max_length=10)

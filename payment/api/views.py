@@ -5,6 +5,7 @@ from dsrs.access import ContextPermission, caller_of
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from dsrs.api import DefaultPagination, error_schema, paginated
+from dsrs.query_parameters import QueryParameters
 
 from .. import selectors
 from ..models import Payment
@@ -18,7 +19,7 @@ class PaymentOutputSerializer(serializers.ModelSerializer):
                   "completed_at"]
 
 
-class PaymentFilterSerializer(serializers.Serializer):
+class PaymentFilterSerializer(QueryParameters):
     household_id = serializers.UUIDField(required=False)
     status = serializers.ChoiceField(choices=Payment.Status.choices, required=False)
     cycle = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False,

@@ -1,12 +1,13 @@
 from rest_framework import serializers
 
 from dsrs.personal_data import masked
+from dsrs.query_parameters import QueryParameters, RefusingUnknownNames
 
-from .pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from .pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, HouseholdCursorPagination
 
 from ..geography import PSGC_RELEASE, area, name_of
 from ..models import (ACCOUNT, MEMBER_SENSITIVE_FIELDS, PHILSYS, PHONE, SENSITIVE_FIELDS, Asset, Household, Member,
-                      RoofMaterial, Tenure, ToiletFacility, WallMaterial, WaterSource)
+                      RoofMaterial, Tenure, ToiletFacility, WallMaterial, WaterSource, canonical_number)
 
 # Fields a client may see but never send, with the reason it cannot.
 _FROM_MEMBERS = "Derived from the members (their number, incomes and head); change the members instead."
@@ -27,23 +28,28 @@ READ_ONLY_REASONS = {
 HOUSEHOLD_BLANKS = {"province_code": "", "assets": [], "phone_number": None, "payout_account": None}
 
 
-class RefusingUnknownFields:
+class PersonalNumberField(serializers.CharField):
+    """A PhilSys number, phone number or payout account: validated in its canonical spelling (ASCII
+    digits whatever script it was typed in), the one the registry stores and indexes."""
+
+    def __init__(self, *, number: str, **kwargs):
+        self.number = number
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return canonical_number(self.number, super().to_internal_value(data)) or ""
+
+
+class RefusingUnknownFields(RefusingUnknownNames):
     """Names every field the serializer does not take, together with the other errors, instead of
     silently dropping it: a partner's typo must not pass as success."""
 
     refusals: dict[str, str] = {}
 
-    def to_internal_value(self, data):
-        unknown = {}
-        if isinstance(data, dict):
-            unknown = {name: [self.refusals.get(name, "Unknown field.")] for name in data if name not in self.fields}
-        try:
-            values = super().to_internal_value(data)
-        except serializers.ValidationError as invalid:
-            raise serializers.ValidationError({**invalid.detail, **unknown}) from None
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return values
+    def unknown_names(self, data) -> dict[str, list[str]]:
+        if not isinstance(data, dict):
+            return {}
+        return {name: [self.refusals.get(name, "Unknown field.")] for name in data if name not in self.fields}
 
 
 class MemberInputSerializer(RefusingUnknownFields, serializers.Serializer):
@@ -64,8 +70,8 @@ class MemberInputSerializer(RefusingUnknownFields, serializers.Serializer):
     occupation = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     monthly_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
                                               default=0)
-    philsys_number = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None,
-                                           validators=[PHILSYS], help_text="12 digits (PSN) or 16 (PCN)")
+    philsys_number = PersonalNumberField(number="philsys_number", required=False, allow_blank=True, allow_null=True,
+                                         default=None, validators=[PHILSYS], help_text="12 digits (PSN) or 16 (PCN)")
 
 
 class HouseholdInputSerializer(RefusingUnknownFields, serializers.Serializer):
@@ -91,8 +97,10 @@ class HouseholdInputSerializer(RefusingUnknownFields, serializers.Serializer):
     has_electricity = serializers.BooleanField()
     assets = serializers.ListField(child=serializers.ChoiceField(choices=Asset.choices), required=False,
                                    max_length=len(Asset.values), help_text="what the household owns")
-    phone_number = serializers.CharField(required=False, allow_blank=True, allow_null=True, validators=[PHONE])
-    payout_account = serializers.CharField(required=False, allow_blank=True, allow_null=True, validators=[ACCOUNT])
+    phone_number = PersonalNumberField(number="phone_number", required=False, allow_blank=True, allow_null=True,
+                                       validators=[PHONE])
+    payout_account = PersonalNumberField(number="payout_account", required=False, allow_blank=True, allow_null=True,
+                                         validators=[ACCOUNT])
     members = MemberInputSerializer(many=True, help_text="every member, the head included")
     change_reason = serializers.CharField(required=False, max_length=200, write_only=True,
                                           help_text="why, kept in the household's history")
@@ -188,9 +196,10 @@ class HouseholdDeactivateSerializer(RefusingUnknownFields, serializers.Serialize
 class HouseholdLookupSerializer(RefusingUnknownFields, serializers.Serializer):
     """Exactly one sensitive number, sent in the body so that it never appears in a URL or access log."""
 
-    philsys_number = serializers.CharField(required=False, validators=[PHILSYS], help_text="any member's")
-    phone_number = serializers.CharField(required=False, validators=[PHONE])
-    payout_account = serializers.CharField(required=False, validators=[ACCOUNT])
+    philsys_number = PersonalNumberField(number="philsys_number", required=False, validators=[PHILSYS],
+                                         help_text="any member's")
+    phone_number = PersonalNumberField(number="phone_number", required=False, validators=[PHONE])
+    payout_account = PersonalNumberField(number="payout_account", required=False, validators=[ACCOUNT])
 
     def validate(self, attrs):
         if len(attrs) != 1:
@@ -211,7 +220,9 @@ class PsgcCode:
                                               f"(PSGC release {PSGC_RELEASE}).")
 
 
-class HouseholdFilterSerializer(serializers.Serializer):
+class HouseholdFilterSerializer(QueryParameters):
+    paging = (HouseholdCursorPagination.cursor_query_param, HouseholdCursorPagination.page_size_query_param)
+
     ORDERINGS = ["created_at", "-created_at", "updated_at", "-updated_at", "pmt_score", "-pmt_score",
                  "household_number", "-household_number"]
 

@@ -63,6 +63,16 @@ def _scored(write):
         raise NoPmtModel(str(missing)) from None
 
 
+def _refused_numbers_queued(request, write):
+    """Run a write (its own transaction); if PhilSys numbers given belong to other households, queue
+    them for review and audit the attempt once the refused transaction has rolled back."""
+    try:
+        return write()
+    except services.NumberAlreadyRegistered as refused:
+        services.number_conflicts_record(conflicts=refused.conflicts, channel="api", request=request)
+        raise
+
+
 def _input(request, *, changes_only=False) -> tuple[dict, list | None, str]:
     """The request's household fields, its members (None if not sent) and the change reason."""
     serializer = HouseholdInputSerializer(data=request.data, context={"changes_only": changes_only})
@@ -103,7 +113,8 @@ class HouseholdListCreateApi(HouseholdApi):
 
     @extend_schema(operation_id="households_create", summary="Register a household with its members",
                    description="Size, incomes and PMT score are derived from the members and answers; a PhilSys "
-                               "number registered already is refused, naming the household that has it.",
+                               "number registered already is refused (naming the household that has it only if it is "
+                               "in one of your regions).",
                    request=HouseholdInputSerializer, responses={201: HouseholdOutputSerializer, **WRITE_ERRORS})
     def post(self, request):
         household, members, reason = _input(request)
@@ -112,12 +123,17 @@ class HouseholdListCreateApi(HouseholdApi):
         if with_ids:
             raise drf_serializers.ValidationError(with_ids)
         _check_region(request, household["region_code"])
-        with transaction.atomic():
-            created = _scored(lambda: services.household_register(
-                household=household, members=members, reason=reason or "registered through the API"))
-            audit_record_create(request=request, action=AuditRecord.Action.CREATE, object_type=HOUSEHOLD,
-                                object_ids=[created.id], fields=[*household, "members"])
+        created = _refused_numbers_queued(request, lambda: self._register(request, household, members, reason))
         return Response(_out(request, created), status=status.HTTP_201_CREATED)
+
+    @transaction.atomic
+    def _register(self, request, household, members, reason):
+        created = _scored(lambda: services.household_register(
+            household=household, members=members, reason=reason or "registered through the API",
+            regions=caller_of(request).regions))
+        audit_record_create(request=request, action=AuditRecord.Action.CREATE, object_type=HOUSEHOLD,
+                            object_ids=[created.id], fields=[*household, "members"])
+        return created
 
 
 class HouseholdOneApi(HouseholdApi):
@@ -158,15 +174,20 @@ class HouseholdDetailApi(HouseholdOneApi):
         changes, members, reason = _input(request, changes_only=changes_only)
         if "region_code" in changes:
             _check_region(request, changes["region_code"])
-        with transaction.atomic():
-            before = household.version
-            household = _scored(lambda: services.household_update(household=household, changes=changes,
-                                                                  members=members, reason=reason))
-            if household.version != before:
-                touched = [*changes, *(["members"] if members is not None else [])]
-                audit_record_create(request=request, action=AuditRecord.Action.UPDATE, object_type=HOUSEHOLD,
-                                    object_ids=[household.id], fields=touched)
+        household = _refused_numbers_queued(request, lambda: self._change(request, household, changes, members,
+                                                                          reason))
         return Response(_out(request, household))
+
+    @transaction.atomic
+    def _change(self, request, household, changes, members, reason):
+        before = household.version
+        household = _scored(lambda: services.household_update(household=household, changes=changes, members=members,
+                                                              reason=reason, regions=caller_of(request).regions))
+        if household.version != before:
+            touched = [*changes, *(["members"] if members is not None else [])]
+            audit_record_create(request=request, action=AuditRecord.Action.UPDATE, object_type=HOUSEHOLD,
+                                object_ids=[household.id], fields=touched)
+        return household
 
 
 class HouseholdDeactivateApi(HouseholdOneApi):

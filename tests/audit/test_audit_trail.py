@@ -18,7 +18,8 @@ def test_reading_a_household_records_who_read_which_fields_from_where(api_client
     assert record.actor == f"user:{staff_user.pk}:{staff_user.username}"
     assert (record.action, record.object_type, record.object_ids) == ("read", "registry.household", [str(household.id)])
     assert record.fields == sorted(PERSONAL_FIELDS)
-    assert (record.ip_address, record.user_agent, record.channel) == ("203.0.113.7", "partner-system/1.0", "api")
+    # No proxy is trusted (TRUSTED_PROXY_COUNT=0): the socket's address, never what the client wrote.
+    assert (record.ip_address, record.user_agent, record.channel) == ("127.0.0.1", "partner-system/1.0", "api")
     assert record.correlation_id == response["X-Correlation-ID"]
 
 
