@@ -21,6 +21,7 @@ from .serializers import (
     HouseholdInputSerializer,
     HouseholdLookupSerializer,
     HouseholdOutputSerializer,
+    update_body,
 )
 
 HOUSEHOLD = "registry.household"
@@ -63,9 +64,9 @@ def _scored(write):
         raise NoPmtModel(str(missing)) from None
 
 
-def _input(request, *, changes_only=False) -> tuple[dict, list | None, str]:
-    """The request's household fields, its members (None if not sent) and the change reason."""
-    serializer = HouseholdInputSerializer(data=request.data, context={"changes_only": changes_only})
+def _input(data, *, changes_only=False) -> tuple[dict, list | None, str]:
+    """The body's household fields, its members (None if not sent) and the change reason."""
+    serializer = HouseholdInputSerializer(data=data, context={"changes_only": changes_only})
     serializer.is_valid(raise_exception=True)
     household = dict(serializer.validated_data)
     members = household.pop("members", None)
@@ -106,7 +107,7 @@ class HouseholdListCreateApi(HouseholdApi):
                                "number registered already is refused, naming the household that has it.",
                    request=HouseholdInputSerializer, responses={201: HouseholdOutputSerializer, **WRITE_ERRORS})
     def post(self, request):
-        household, members, reason = _input(request)
+        household, members, reason = _input(request.data)
         with_ids = {f"members[{i}].id": ["A new household's members have no id yet."]
                     for i, member in enumerate(members) if "id" in member}
         if with_ids:
@@ -139,7 +140,10 @@ class HouseholdDetailApi(HouseholdOneApi):
 
     @extend_schema(operation_id="households_replace", summary="Replace a household and its members",
                    description="`members` is the complete new list: a member with an `id` is changed, one without "
-                               "is added, a member left out is removed. Optional fields left out are cleared.",
+                               "is added, a member left out is removed. Optional fields left out are cleared. "
+                               "The body a GET answered can be sent back as it is: read-only fields equal to the "
+                               "stored values, and masked numbers, are taken as unchanged (a different read-only "
+                               "value is refused).",
                    request=HouseholdInputSerializer,
                    responses={200: HouseholdOutputSerializer, 404: error_schema(), **WRITE_ERRORS})
     def put(self, request, household_id):
@@ -147,7 +151,7 @@ class HouseholdDetailApi(HouseholdOneApi):
 
     @extend_schema(operation_id="households_update", summary="Change some of a household's fields",
                    description="Only the fields sent change. `members`, if sent, is the complete new list, "
-                               "as in PUT.",
+                               "as in PUT; a member given by `id` changes only the fields sent with it.",
                    request=HouseholdInputSerializer,
                    responses={200: HouseholdOutputSerializer, 404: error_schema(), **WRITE_ERRORS})
     def patch(self, request, household_id):
@@ -155,7 +159,8 @@ class HouseholdDetailApi(HouseholdOneApi):
 
     def _update(self, request, household_id, *, changes_only):
         household = self._get(household_id)
-        changes, members, reason = _input(request, changes_only=changes_only)
+        body = update_body(request.data, household=household, partial=changes_only)
+        changes, members, reason = _input(body, changes_only=changes_only)
         if "region_code" in changes:
             _check_region(request, changes["region_code"])
         with transaction.atomic():
