@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from registry import demo
 from registry.models import Household, Member
 from registry.validation import MAX_MEMBERS, MAX_MONTHLY_INCOME, household_errors
 from tests.factories import HouseholdPayloadFactory, MemberPayloadFactory, as_registration
@@ -136,3 +137,13 @@ def test_the_same_member_twice_is_refused_naming_the_second():
     errors = errors_of(head(id=member_id), child(id=member_id.upper()))
 
     assert errors == {"members[1].id": "The same member as members[0]: list each member once."}
+
+
+@pytest.mark.parametrize("poor", [False, True])
+def test_the_demo_generator_makes_households_that_break_no_rule(poor):
+    households = demo.Households(seed=8, poor=poor)
+
+    broken = [errors for errors in (household_errors(*households.next(), today=households.today) for _ in range(500))
+              if errors]
+
+    assert broken == []
