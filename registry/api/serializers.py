@@ -79,11 +79,7 @@ class MemberInputSerializer(RefusingUnknownFields, serializers.Serializer):
 
 
 class HouseholdInputSerializer(RefusingUnknownFields, serializers.Serializer):
-    """A household with its members. Sizes, incomes and the PMT score are derived, never sent.
-
-    With `changes_only` in the context (PATCH) every field is optional; a `members` list, if sent, is
-    still the complete new list, each member given whole.
-    """
+    """A household with its members. Sizes, incomes and the PMT score are derived, never sent."""
 
     refusals = READ_ONLY_REASONS
 
@@ -107,15 +103,28 @@ class HouseholdInputSerializer(RefusingUnknownFields, serializers.Serializer):
     change_reason = StrictCharField(required=False, max_length=200, write_only=True,
                                     help_text="why, kept in the household's history")
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.context.get("changes_only"):
-            for field in fields.values():
-                field.required = False
-        return fields
-
     def validate_assets(self, value):
         return sorted(set(value))
+
+
+class _NothingRequired:
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
+
+
+class MemberChangesSerializer(_NothingRequired, MemberInputSerializer):
+    """A member in a PATCH: one given by `id` needs only the fields that change (`update_body` completes
+    it from the stored member first); one without an `id` is new, and the rules want it whole."""
+
+
+class HouseholdChangesSerializer(_NothingRequired, HouseholdInputSerializer):
+    """A PATCH body: every field optional; a `members` list, if sent, is still the complete new list."""
+
+    members = MemberChangesSerializer(many=True, help_text="every member, the head included; a member given by "
+                                                           "`id` with only the fields that change")
 
 
 class Masking:

@@ -16,6 +16,7 @@ from ..models import MEMBER_SENSITIVE_FIELDS, PERSONAL_FIELDS, SENSITIVE_FIELDS
 from .pagination import HouseholdCursorPagination
 from .serializers import (
     HOUSEHOLD_BLANKS,
+    HouseholdChangesSerializer,
     HouseholdDeactivateSerializer,
     HouseholdFilterSerializer,
     HouseholdInputSerializer,
@@ -66,7 +67,7 @@ def _scored(write):
 
 def _input(data, *, changes_only=False) -> tuple[dict, list | None, str]:
     """The body's household fields, its members (None if not sent) and the change reason."""
-    serializer = HouseholdInputSerializer(data=data, context={"changes_only": changes_only})
+    serializer = (HouseholdChangesSerializer if changes_only else HouseholdInputSerializer)(data=data)
     serializer.is_valid(raise_exception=True)
     household = dict(serializer.validated_data)
     members = household.pop("members", None)
@@ -152,7 +153,7 @@ class HouseholdDetailApi(HouseholdOneApi):
     @extend_schema(operation_id="households_update", summary="Change some of a household's fields",
                    description="Only the fields sent change. `members`, if sent, is the complete new list, "
                                "as in PUT; a member given by `id` changes only the fields sent with it.",
-                   request=HouseholdInputSerializer,
+                   request=HouseholdChangesSerializer,
                    responses={200: HouseholdOutputSerializer, 404: error_schema(), **WRITE_ERRORS})
     def patch(self, request, household_id):
         return self._update(request, household_id, changes_only=True)
