@@ -234,8 +234,8 @@ class MemberInline(admin.TabularInline):
     model = Member
     formset = MemberFormSet
     fields = ("given_name", "middle_name", "family_name", "suffix", "sex", "birth_date", "relationship",
-              "civil_status", "has_disability", "is_pregnant", "attending_school", "occupation", "monthly_income",
-              "philsys_number", "history_link")
+              "civil_status", "has_disability", "is_pregnant", "attending_school", "emancipated", "occupation",
+              "monthly_income", "philsys_number", "history_link")
     readonly_fields = ("history_link",)
 
     def get_extra(self, request, obj=None, **kwargs):

@@ -1,5 +1,6 @@
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -46,6 +47,9 @@ def age_on(birth_date: date, day: date) -> int:
     """Whole years of age on `day`."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
+
+# The largest amount an income column (12 digits, 2 of them decimals) holds.
+LARGEST_AMOUNT = Decimal("9999999999.99")
 
 # Messages never repeat the value: it could be someone's real number.
 # ASCII digits only ([0-9], not \d, which takes every script's): numbers are validated canonical.
@@ -162,7 +166,8 @@ class Household(models.Model):
     # Every change, who made it and why; the numbers stay encrypted in the history too. History is
     # read by household (`id`) and date only: the live table's indexes would only slow its writes.
     history = HistoricalRecords(excluded_fields=["phone_index", "payout_account_index"],
-                                no_db_index=["household_number", "import_reference"])
+                                no_db_index=["household_number", "import_reference"],
+                                history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -175,6 +180,11 @@ class Household(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["household_number"], name="registry_household_number_unique"),
             models.UniqueConstraint(fields=["import_reference"], name="registry_household_import_reference_unique"),
+            # The rules bound the members' incomes so that their sum fits; this keeps a row that could
+            # not be read back out of the database where the column type does not (SQLite).
+            models.CheckConstraint(condition=Q(monthly_income__gte=0, monthly_income__lte=LARGEST_AMOUNT,
+                                               per_capita_income__gte=0, per_capita_income__lte=LARGEST_AMOUNT),
+                                   name="registry_household_incomes_fit"),
         ]
         permissions = [
             ("view_unmasked_personal_data", "Can see PhilSys, phone and account numbers in full"),
@@ -222,6 +232,8 @@ class Member(models.Model):
     has_disability = models.BooleanField(default=False)
     is_pregnant = models.BooleanField(default=False)
     attending_school = models.BooleanField(default=False)
+    emancipated = models.BooleanField(default=False, help_text="a head under 18 living on their own (e.g. the eldest "
+                                                               "of orphaned siblings), as the caseworker found")
     occupation = models.CharField(max_length=100, blank=True)
     monthly_income = models.DecimalField(max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)])
     philsys_number = EncryptedCharField(max_length=16, blank=True, null=True, validators=[PHILSYS],
@@ -230,7 +242,8 @@ class Member(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["philsys_index"], no_db_index=["birth_date", "household"])
+    history = HistoricalRecords(excluded_fields=["philsys_index"], no_db_index=["birth_date", "household"],
+                                history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         # The roster's order: the head, then the others from the eldest (members registered together
@@ -241,6 +254,8 @@ class Member(models.Model):
             # The database's own guard against two records of one person, even under concurrent writes.
             models.UniqueConstraint(fields=["philsys_index"], condition=~Q(philsys_index=""),
                                     name="registry_member_one_record_per_philsys_number"),
+            models.CheckConstraint(condition=Q(monthly_income__gte=0, monthly_income__lte=LARGEST_AMOUNT),
+                                   name="registry_member_income_fits"),
         ]
 
     def __str__(self):

@@ -22,7 +22,8 @@ from .number_conflicts import (Conflict, NumberAlreadyRegistered, already_regist
                                number_conflicts_record, number_conflicts_review)
 from .models import DuplicateCandidate, Household, Member, PmtModel, canonical_number, canonical_numbers
 from .pmt import household_facts, weight_errors
-from .validation import HouseholdInvalid, household_check, household_errors, household_values, member_values
+from .validation import (HouseholdInvalid, household_check, household_errors, household_values, member_id,
+                         member_values)
 
 _INDEXES = {"phone_number": "phone_index", "payout_account": "payout_account_index"}
 DERIVED_FIELDS = ("head_of_household_name", "household_size", "monthly_income", "per_capita_income", "pmt_score",
@@ -200,11 +201,10 @@ def household_update(*, household: Household, changes: dict | None = None, membe
         proposed_members = [member_values(m) | {"id": m.id} for m in current]
     else:
         proposed_members = members = [canonical_numbers(member) for member in members]
-        unknown = [i for i, m in enumerate(members) if m.get("id") and uuid.UUID(str(m["id"])) not in by_id]
+        unknown = [i for i, m in enumerate(members) if m.get("id") and member_id(m["id"]) not in by_id]
         if unknown:
             raise HouseholdInvalid({f"members[{i}].id": ["Not a member of this household."] for i in unknown})
-    household_check(proposed_household, [{k: v for k, v in m.items() if k != "id"} for m in proposed_members],
-                    today=timezone.localdate())
+    household_check(proposed_household, proposed_members, today=timezone.localdate())
 
     before = {name: getattr(household, name) for name in (*changes, *DERIVED_FIELDS)}
     for name, value in changes.items():
@@ -213,7 +213,7 @@ def household_update(*, household: Household, changes: dict | None = None, membe
     kept, added, changed_members = [], [], []
     for fields in proposed_members:
         if fields.get("id"):
-            member = by_id[uuid.UUID(str(fields["id"]))]
+            member = by_id[member_id(fields["id"])]
             member_before = member_values(member)
             for name, value in fields.items():
                 if name != "id":

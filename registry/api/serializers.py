@@ -1,11 +1,15 @@
+import uuid
+
 from rest_framework import serializers
 
+from dsrs.api_fields import StrictBooleanField, StrictCharField, StrictChoiceField, StrictUUIDField
 from dsrs.personal_data import masked
 from dsrs.query_parameters import QueryParameters, RefusingUnknownNames
 
 from .pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, HouseholdCursorPagination
 
 from ..geography import PSGC_RELEASE, area, name_of
+from ..validation import MAX_MONTHLY_INCOME
 from ..models import (ACCOUNT, MEMBER_SENSITIVE_FIELDS, PHILSYS, PHONE, SENSITIVE_FIELDS, Asset, Household, Member,
                       RoofMaterial, Tenure, ToiletFacility, WallMaterial, WaterSource, canonical_number)
 
@@ -24,11 +28,12 @@ READ_ONLY_REASONS = {
         "id", "household_number", "version", "status_reason", "created_at", "updated_at", "region_name",
         "province_name", "municipality_name", "barangay_name")},
 }
+MEMBER_READ_ONLY_REASONS = {"full_name": "Composed of the member's names; change those instead."}
 # What a household without these answers holds: a full replacement (PUT) clears what it leaves out.
 HOUSEHOLD_BLANKS = {"province_code": "", "assets": [], "phone_number": None, "payout_account": None}
 
 
-class PersonalNumberField(serializers.CharField):
+class PersonalNumberField(StrictCharField):
     """A PhilSys number, phone number or payout account: validated in its canonical spelling (ASCII
     digits whatever script it was typed in), the one the registry stores and indexes."""
 
@@ -53,67 +58,81 @@ class RefusingUnknownFields(RefusingUnknownNames):
 
 
 class MemberInputSerializer(RefusingUnknownFields, serializers.Serializer):
-    id = serializers.UUIDField(required=False, help_text="an existing member's id, on an update: that member changes; "
-                                                        "a member without an id is added")
-    given_name = serializers.CharField(max_length=100)
-    middle_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    family_name = serializers.CharField(max_length=100)
-    suffix = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
-    sex = serializers.ChoiceField(choices=Member.Sex.choices)
+    refusals = MEMBER_READ_ONLY_REASONS
+
+    id = StrictUUIDField(required=False, help_text="an existing member's id, on an update: that member changes; "
+                                                  "a member without an id is added")
+    given_name = StrictCharField(max_length=100)
+    middle_name = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    family_name = StrictCharField(max_length=100)
+    suffix = StrictCharField(max_length=10, required=False, allow_blank=True, default="")
+    sex = StrictChoiceField(choices=Member.Sex.choices)
     birth_date = serializers.DateField()
-    relationship = serializers.ChoiceField(choices=Member.Relationship.choices,
-                                           help_text="to the head; exactly one member is the head")
-    civil_status = serializers.ChoiceField(choices=Member.CivilStatus.choices)
-    has_disability = serializers.BooleanField(required=False, default=False)
-    is_pregnant = serializers.BooleanField(required=False, default=False)
-    attending_school = serializers.BooleanField(required=False, default=False)
-    occupation = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    monthly_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
-                                              default=0)
-    philsys_number = PersonalNumberField(number="philsys_number", required=False, allow_blank=True, allow_null=True,
-                                         default=None, validators=[PHILSYS], help_text="12 digits (PSN) or 16 (PCN)")
+    relationship = StrictChoiceField(choices=Member.Relationship.choices,
+                                     help_text="to the head; exactly one member is the head")
+    civil_status = StrictChoiceField(choices=Member.CivilStatus.choices)
+    has_disability = StrictBooleanField(required=False, default=False)
+    is_pregnant = StrictBooleanField(required=False, default=False)
+    attending_school = StrictBooleanField(required=False, default=False)
+    emancipated = StrictBooleanField(required=False, default=False,
+                                     help_text="the head is a minor (15 to 17) living on their own, e.g. the eldest of "
+                                               "orphaned siblings; a head is otherwise an adult")
+    occupation = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    monthly_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0,
+                                              max_value=MAX_MONTHLY_INCOME, required=False, default=0)
+    philsys_number = PersonalNumberField(number="philsys_number", required=False, allow_blank=True,
+                                         allow_null=True, default=None, validators=[PHILSYS], help_text="12 digits (PSN) or 16 (PCN)")
 
 
 class HouseholdInputSerializer(RefusingUnknownFields, serializers.Serializer):
-    """A household with its members. Sizes, incomes and the PMT score are derived, never sent.
-
-    With `changes_only` in the context (PATCH) every field is optional; a `members` list, if sent, is
-    still the complete new list, each member given whole.
-    """
+    """A household with its members. Sizes, incomes and the PMT score are derived, never sent."""
 
     refusals = READ_ONLY_REASONS
 
-    address = serializers.CharField(max_length=500, help_text="house number, street, purok or sitio")
-    region_code = serializers.CharField(max_length=10, help_text="PSGC region code, e.g. 1300000000 for NCR")
-    province_code = serializers.CharField(max_length=10, required=False, allow_blank=True,
-                                          help_text="PSGC province code; empty where the locality has no province")
-    municipality_code = serializers.CharField(max_length=10, help_text="PSGC code of the city or municipality")
-    barangay_code = serializers.CharField(max_length=10, help_text="PSGC barangay code")
-    roof_material = serializers.ChoiceField(choices=RoofMaterial.choices)
-    wall_material = serializers.ChoiceField(choices=WallMaterial.choices)
-    tenure = serializers.ChoiceField(choices=Tenure.choices)
-    water_source = serializers.ChoiceField(choices=WaterSource.choices)
-    toilet_facility = serializers.ChoiceField(choices=ToiletFacility.choices)
-    has_electricity = serializers.BooleanField()
-    assets = serializers.ListField(child=serializers.ChoiceField(choices=Asset.choices), required=False,
+    address = StrictCharField(max_length=500, help_text="house number, street, purok or sitio")
+    region_code = StrictCharField(max_length=10, help_text="PSGC region code, e.g. 1300000000 for NCR")
+    province_code = StrictCharField(max_length=10, required=False, allow_blank=True,
+                                    help_text="PSGC province code; empty where the locality has no province")
+    municipality_code = StrictCharField(max_length=10, help_text="PSGC code of the city or municipality")
+    barangay_code = StrictCharField(max_length=10, help_text="PSGC barangay code")
+    roof_material = StrictChoiceField(choices=RoofMaterial.choices)
+    wall_material = StrictChoiceField(choices=WallMaterial.choices)
+    tenure = StrictChoiceField(choices=Tenure.choices)
+    water_source = StrictChoiceField(choices=WaterSource.choices)
+    toilet_facility = StrictChoiceField(choices=ToiletFacility.choices)
+    has_electricity = StrictBooleanField()
+    assets = serializers.ListField(child=StrictChoiceField(choices=Asset.choices), required=False,
                                    max_length=len(Asset.values), help_text="what the household owns")
     phone_number = PersonalNumberField(number="phone_number", required=False, allow_blank=True, allow_null=True,
                                        validators=[PHONE])
     payout_account = PersonalNumberField(number="payout_account", required=False, allow_blank=True, allow_null=True,
                                          validators=[ACCOUNT])
     members = MemberInputSerializer(many=True, help_text="every member, the head included")
-    change_reason = serializers.CharField(required=False, max_length=200, write_only=True,
-                                          help_text="why, kept in the household's history")
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.context.get("changes_only"):
-            for field in fields.values():
-                field.required = False
-        return fields
+    change_reason = StrictCharField(required=False, max_length=200, write_only=True,
+                                    help_text="why, kept in the household's history")
 
     def validate_assets(self, value):
         return sorted(set(value))
+
+
+class _NothingRequired:
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
+
+
+class MemberChangesSerializer(_NothingRequired, MemberInputSerializer):
+    """A member in a PATCH: one given by `id` needs only the fields that change (`update_body` completes
+    it from the stored member first); one without an `id` is new, and the rules want it whole."""
+
+
+class HouseholdChangesSerializer(_NothingRequired, HouseholdInputSerializer):
+    """A PATCH body: every field optional; a `members` list, if sent, is still the complete new list."""
+
+    members = MemberChangesSerializer(many=True, help_text="every member, the head included; a member given by "
+                                                           "`id` with only the fields that change")
 
 
 class Masking:
@@ -136,8 +155,8 @@ class MemberOutputSerializer(Masking, serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = ["id", "given_name", "middle_name", "family_name", "suffix", "full_name", "sex", "birth_date",
-                  "relationship", "civil_status", "has_disability", "is_pregnant", "attending_school", "occupation",
-                  "monthly_income", "philsys_number"]
+                  "relationship", "civil_status", "has_disability", "is_pregnant", "attending_school", "emancipated",
+                  "occupation", "monthly_income", "philsys_number"]
 
 
 
@@ -183,8 +202,8 @@ class HouseholdOutputSerializer(Masking, serializers.ModelSerializer):
 
 
 class HouseholdDeactivateSerializer(RefusingUnknownFields, serializers.Serializer):
-    status = serializers.ChoiceField(choices=Household.Status.choices, help_text="any status but active")
-    reason = serializers.CharField(max_length=200, help_text="why, kept with the household and in its history")
+    status = StrictChoiceField(choices=Household.Status.choices, help_text="any status but active")
+    reason = StrictCharField(max_length=200, help_text="why, kept with the household and in its history")
 
     def validate_status(self, value):
         if value == Household.Status.ACTIVE:
@@ -246,3 +265,53 @@ class HouseholdFilterSerializer(QueryParameters):
         if "pmt_min" in attrs and "pmt_max" in attrs and attrs["pmt_min"] > attrs["pmt_max"]:
             raise serializers.ValidationError({"pmt_min": ["Must not be above pmt_max."]})
         return attrs
+
+
+def _same(given, stored) -> bool:
+    """Equal as JSON values: true is not 1, "1" is not 1."""
+    return type(given) is type(stored) and given == stored
+
+
+def _without_stored(given: dict, stored: dict, *, read_only, sensitive) -> dict:
+    """`given` without the read-only fields it repeats unchanged from `stored` (as the output
+    serializer answers it, numbers in full), and with each masked number that is the stored
+    number's mask replaced by that number: a body read with GET goes back as it came."""
+    resolved = {name: value for name, value in given.items()
+                if not (name in read_only and name in stored and _same(value, stored[name]))}
+    for name in sensitive:
+        value, number = resolved.get(name), stored.get(name)
+        if isinstance(value, str) and number and value != number and value == masked(number):
+            resolved[name] = number
+    return resolved
+
+
+def _stored_id(value) -> str | None:
+    try:
+        return str(uuid.UUID(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def update_body(data, *, household: Household, partial: bool):
+    """The body of a PUT or PATCH of `household`, read as REST clients expect: what it repeats of the
+    stored household (read-only fields equal to the stored values, masked numbers) is taken as
+    unchanged rather than refused, and in a PATCH a member given by `id` with some of its fields
+    keeps the others. Anything else goes to the input serializer as it came."""
+    if not isinstance(data, dict):
+        return data
+    stored = HouseholdOutputSerializer(household, context={"unmasked": {*SENSITIVE_FIELDS,
+                                                                         *MEMBER_SENSITIVE_FIELDS}}).data
+    body = _without_stored(data, stored, read_only=READ_ONLY_REASONS, sensitive=SENSITIVE_FIELDS)
+    if not isinstance(body.get("members"), list):
+        return body
+    members = {member["id"]: member for member in stored["members"]}
+    writable = [name for name in MemberInputSerializer().fields if name != "id"]
+    resolved = []
+    for given in body["members"]:
+        own = members.get(_stored_id(given.get("id"))) if isinstance(given, dict) else None
+        if own is not None:
+            given = _without_stored(given, own, read_only=MEMBER_READ_ONLY_REASONS, sensitive=MEMBER_SENSITIVE_FIELDS)
+            if partial:
+                given = {**{name: own[name] for name in writable}, **given}
+        resolved.append(given)
+    return {**body, "members": resolved}

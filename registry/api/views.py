@@ -16,11 +16,13 @@ from ..models import MEMBER_SENSITIVE_FIELDS, PERSONAL_FIELDS, SENSITIVE_FIELDS
 from .pagination import HouseholdCursorPagination
 from .serializers import (
     HOUSEHOLD_BLANKS,
+    HouseholdChangesSerializer,
     HouseholdDeactivateSerializer,
     HouseholdFilterSerializer,
     HouseholdInputSerializer,
     HouseholdLookupSerializer,
     HouseholdOutputSerializer,
+    update_body,
 )
 
 HOUSEHOLD = "registry.household"
@@ -73,9 +75,9 @@ def _refused_numbers_queued(request, write):
         raise
 
 
-def _input(request, *, changes_only=False) -> tuple[dict, list | None, str]:
-    """The request's household fields, its members (None if not sent) and the change reason."""
-    serializer = HouseholdInputSerializer(data=request.data, context={"changes_only": changes_only})
+def _input(data, *, changes_only=False) -> tuple[dict, list | None, str]:
+    """The body's household fields, its members (None if not sent) and the change reason."""
+    serializer = (HouseholdChangesSerializer if changes_only else HouseholdInputSerializer)(data=data)
     serializer.is_valid(raise_exception=True)
     household = dict(serializer.validated_data)
     members = household.pop("members", None)
@@ -117,7 +119,7 @@ class HouseholdListCreateApi(HouseholdApi):
                                "in one of your regions).",
                    request=HouseholdInputSerializer, responses={201: HouseholdOutputSerializer, **WRITE_ERRORS})
     def post(self, request):
-        household, members, reason = _input(request)
+        household, members, reason = _input(request.data)
         with_ids = {f"members[{i}].id": ["A new household's members have no id yet."]
                     for i, member in enumerate(members) if "id" in member}
         if with_ids:
@@ -155,7 +157,10 @@ class HouseholdDetailApi(HouseholdOneApi):
 
     @extend_schema(operation_id="households_replace", summary="Replace a household and its members",
                    description="`members` is the complete new list: a member with an `id` is changed, one without "
-                               "is added, a member left out is removed. Optional fields left out are cleared.",
+                               "is added, a member left out is removed. Optional fields left out are cleared. "
+                               "The body a GET answered can be sent back as it is: read-only fields equal to the "
+                               "stored values, and masked numbers, are taken as unchanged (a different read-only "
+                               "value is refused).",
                    request=HouseholdInputSerializer,
                    responses={200: HouseholdOutputSerializer, 404: error_schema(), **WRITE_ERRORS})
     def put(self, request, household_id):
@@ -163,15 +168,16 @@ class HouseholdDetailApi(HouseholdOneApi):
 
     @extend_schema(operation_id="households_update", summary="Change some of a household's fields",
                    description="Only the fields sent change. `members`, if sent, is the complete new list, "
-                               "as in PUT.",
-                   request=HouseholdInputSerializer,
+                               "as in PUT; a member given by `id` changes only the fields sent with it.",
+                   request=HouseholdChangesSerializer,
                    responses={200: HouseholdOutputSerializer, 404: error_schema(), **WRITE_ERRORS})
     def patch(self, request, household_id):
         return self._update(request, household_id, changes_only=True)
 
     def _update(self, request, household_id, *, changes_only):
         household = self._get(household_id)
-        changes, members, reason = _input(request, changes_only=changes_only)
+        body = update_body(request.data, household=household, partial=changes_only)
+        changes, members, reason = _input(body, changes_only=changes_only)
         if "region_code" in changes:
             _check_region(request, changes["region_code"])
         household = _refused_numbers_queued(request, lambda: self._change(request, household, changes, members,

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -337,3 +338,20 @@ def test_a_members_page_is_read_only_and_in_the_callers_regions_only(caseworker)
     assert page.status_code == 200 and b'name="_save"' not in page.content
     assert refused.status_code == 403 and Member.objects.get(pk=here.pk).given_name == here.given_name
     assert client.get(f"/admin/registry/member/{elsewhere.pk}/history/").status_code == 404
+
+
+def test_a_child_made_head_is_refused_on_its_row_and_an_emancipated_minor_head_is_saved(caseworker):
+    client, _ = caseworker
+    household = HouseholdFactory(region_code=CENTRAL_LUZON, members=[
+        MemberPayloadFactory(), MemberPayloadFactory(child=True, relationship="sibling",
+                                                     birth_date=f"{date.today().year - 16}-01-01")])
+    data = form_data(client.get(change_url(household)))
+    data.update({"members-0-relationship": "parent", "members-1-relationship": "head"})  # the head moved away
+
+    refused = client.post(change_url(household), data)
+    saved = client.post(change_url(household), {**data, "members-1-emancipated": "on"})
+
+    errors = refused.context["inline_admin_formsets"][0].formset.forms[1].errors
+    assert errors["birth_date"][0].startswith("The head is 16: a head is an adult (18 or more)")
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
+    assert Household.objects.get(pk=household.pk).members.get(relationship="head").emancipated is True

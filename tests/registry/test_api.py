@@ -196,16 +196,17 @@ def test_a_patch_of_an_answer_the_score_ignores_is_kept_too(api_client):
         "Purok 7, Brgy. Malinis", "09171234567", Decimal(household["pmt_score"]))
 
 
-def test_a_patch_with_members_replaces_the_list_and_needs_each_member_whole(api_client):
+def test_a_patch_with_members_replaces_the_list_and_a_new_member_is_given_whole(api_client):
     household = register(api_client)
-    head = as_sent(household["members"][0])
+    head = household["members"][0]
 
-    partial = api_client.patch(f"/api/v1/households/{household['id']}", {"members": [{"id": head["id"]}]},
-                               format="json")
-    only_head = api_client.patch(f"/api/v1/households/{household['id']}", {"members": [head]}, format="json")
+    new_partial = api_client.patch(f"/api/v1/households/{household['id']}",
+                                   {"members": [{"id": head["id"]}, {"given_name": "Ana"}]}, format="json")
+    only_head = api_client.patch(f"/api/v1/households/{household['id']}", {"members": [{"id": head["id"]}]},
+                                 format="json")
 
-    assert partial.status_code == 400
-    assert {"members[0].given_name", "members[0].birth_date"} <= set(partial.json()["error"]["fields"])
+    assert new_partial.status_code == 400
+    assert {"members[1].family_name", "members[1].birth_date"} <= set(new_partial.json()["error"]["fields"])
     assert only_head.status_code == 200 and only_head.json()["household_size"] == 1
 
 

@@ -1,4 +1,5 @@
 import csv
+from datetime import date
 from io import StringIO
 
 import openpyxl
@@ -285,3 +286,21 @@ def test_an_unreadable_upload_is_answered_on_the_form(client):
 
     assert response.status_code == 200 and b"old Excel (.xls)" in response.content
     assert ImportJob.objects.get().status == "failed"
+
+
+def test_a_child_head_is_rejected_and_an_emancipated_minor_head_imported(tmp_path, local_transport):
+    young = date.today().replace(day=1, month=1)
+    child_head = rows_of("C-1", members=[MemberPayloadFactory(given_name="Toddler", civil_status="single",
+                                                              birth_date=young.replace(year=young.year - 3).isoformat())])
+    orphans = rows_of("C-2", members=[
+        MemberPayloadFactory(given_name="Eldest", civil_status="single", emancipated=True,
+                             birth_date=young.replace(year=young.year - 16).isoformat()),
+        MemberPayloadFactory(child=True, relationship="sibling", given_name="Youngest")])
+    path = write_csv(tmp_path / "heads.csv", child_head + orphans)
+
+    report = import_file(path)
+
+    assert "households created: 1" in report
+    assert Household.objects.get().import_reference == "C-2"
+    assert Member.objects.get(given_name="Eldest").emancipated is True
+    assert error_report(path)["C-1 Toddler"].startswith("birth_date: The head is 3: a head is an adult")

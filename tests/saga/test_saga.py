@@ -12,7 +12,8 @@ from dsrs.events.topics import topic_name
 from eligibility.models import Assessment
 from payment.models import Payment
 from registry.models import Household
-from tests.factories import HouseholdPayloadFactory
+from registry.validation import MAX_MEMBERS, MAX_MONTHLY_INCOME
+from tests.factories import HouseholdPayloadFactory, MemberPayloadFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,6 +95,22 @@ def test_each_household_registered_over_http_is_assessed_paid_once_and_counted_o
         "payments_scheduled": 6, "payments_completed": 6,
         "amount_scheduled": "4500.00", "amount_completed": "4500.00",
     }
+
+
+def test_the_largest_household_at_the_highest_incomes_is_assessed_and_every_list_answers(saga, partner_client):
+    highest = f"{MAX_MONTHLY_INCOME:.2f}"
+    payload = HouseholdPayloadFactory(members=[MemberPayloadFactory(monthly_income=highest)] + [
+        MemberPayloadFactory(child=True, monthly_income=highest) for _ in range(MAX_MEMBERS - 1)])
+    assert partner_client.post("/api/v1/households", payload, format="json").status_code == 201
+
+    saga.start_consumers()
+    saga.run_until(all_assessed(1))
+    saga.settle()
+
+    incomes = set(Assessment.objects.values_list("monthly_income", flat=True))
+    assert incomes == {MAX_MONTHLY_INCOME * MAX_MEMBERS}
+    for path in ("/api/v1/households", "/api/v1/assessments", "/api/v1/analytics/summary"):
+        assert partner_client.get(path).status_code == 200, path
 
 
 def test_a_household_changed_within_the_cycle_is_reassessed_but_never_paid_twice(saga, partner_client):
