@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -337,3 +338,14 @@ def test_a_members_page_is_read_only_and_in_the_callers_regions_only(caseworker)
     assert page.status_code == 200 and b'name="_save"' not in page.content
     assert refused.status_code == 403 and Member.objects.get(pk=here.pk).given_name == here.given_name
     assert client.get(f"/admin/registry/member/{elsewhere.pk}/history/").status_code == 404
+
+
+def test_every_history_link_on_the_change_page_answers_including_none_for_the_empty_member_row(caseworker):
+    client, _ = caseworker
+    household = HouseholdFactory(region_code=CENTRAL_LUZON, members=[MemberPayloadFactory(), MemberPayloadFactory(child=True)])
+
+    page = client.get(change_url(household)).content.decode()
+
+    links = set(re.findall(r'href="(/admin/registry/member/[^"]+/history/)"', page))
+    assert links == {f"/admin/registry/member/{m.pk}/history/" for m in household.members.all()}
+    assert all(client.get(link).status_code == 200 for link in links)
