@@ -58,9 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dsrs.observability.CorrelationIdMiddleware",  # first: every response, redirects included, logged with its id
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "dsrs.observability.CorrelationIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -294,7 +294,8 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"correlation": {"()": "dsrs.observability.CorrelationIdFilter"}},
+    "filters": {"correlation": {"()": "dsrs.observability.CorrelationIdFilter"},
+                "refusals": {"()": "dsrs.observability.RequestRefusalFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -310,7 +311,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "kafka": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "kafka": {"level": "WARNING"}, "axes": {"level": "WARNING"},
+                # Each request's line is dsrs.request's (dsrs.observability); these would repeat it.
+                "django.request": {"filters": ["refusals"]}, "django.server": {"filters": ["refusals"]}},
 }
 
 if IS_PRODUCTION:
