@@ -269,14 +269,16 @@ ANALYTICS_MONGODB_URI = env.str("MONGODB_URI") if IS_PRODUCTION else env.str("MO
 ANALYTICS_MONGODB_DB = env.str("MONGODB_DB", default="dsrs_analytics")
 
 # --- Celery -----------------------------------------------------------------------------------------
-# The embedded default queues Celery tasks in files, so beat, worker and web share them without a server.
-CELERY_BROKER_URL = env.str("REDIS_URL") if IS_PRODUCTION else env.str("CELERY_BROKER_URL", default="filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
-    _queue_dir = BASE_DIR / ".celery" / "queue"
-    _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_queue_dir), "data_folder_out": str(_queue_dir),
-                                       "control_folder": str(BASE_DIR / ".celery" / "control")}
-CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".celery" / "beat-schedule")
+# The embedded default queues Celery tasks in a SQLite file through kombu's SQLAlchemy transport, so
+# beat, worker and web share them without a server. Not kombu's filesystem transport: its worker dies
+# on a message file it lists before the sender has written it (kombu#1551, open in kombu 5.7.0).
+EMBEDDED_CELERY_DIR = Path(env.str("CELERY_STATE_DIR", default=str(BASE_DIR / ".celery")))
+CELERY_BROKER_URL = env.str("REDIS_URL") if IS_PRODUCTION else env.str(
+    "CELERY_BROKER_URL", default=f"sqla+sqlite:///{EMBEDDED_CELERY_DIR / 'broker.sqlite3'}")
+if CELERY_BROKER_URL.startswith("sqla+sqlite:"):
+    EMBEDDED_CELERY_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}  # wait for the other process's write
+CELERY_BEAT_SCHEDULE_FILENAME = str(EMBEDDED_CELERY_DIR / "beat-schedule")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -285,6 +287,7 @@ CELERY_BEAT_SCHEDULE = {
     "prune-outbox": {"task": "dsrs.events.tasks.prune_outbox", "schedule": 60.0},
     "complete-payments": {"task": "payment.tasks.complete_scheduled_payments", "schedule": 5.0},
     "flush-expired-tokens": {"task": "identity.tasks.flush_expired_tokens", "schedule": 3600.0},
+    "prune-broker": {"task": "dsrs.celery.prune_broker", "schedule": 600.0},
 }
 # A relay run that is still going when the next beat fires must not pile up behind it.
 CELERY_TASK_ANNOTATIONS = {"dsrs.events.tasks.relay_outbox": {"expires": 2.0}}

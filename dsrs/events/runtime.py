@@ -127,7 +127,7 @@ class ConsumerRuntime:
                                self.group, self.transport.name, exc)
             self.healthy = False
         else:
-            if not self.healthy:
+            if self.was_ready and not self.healthy:
                 logger.info("consumer group %s reaches %s again", self.group, self.transport.name)
             self.healthy = self.was_ready = True
         metrics.set_ready(self.group, self.healthy)

@@ -1,12 +1,9 @@
 """Servers stop while caseworkers keep registering households; nothing is lost or doubled."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -15,6 +12,7 @@ from dsrs.events.models import DeadLetter, OutboxEvent
 from dsrs.events.relay import RelayIncomplete, relay_once
 from dsrs.events.runtime import TransientError
 from payment.models import Payment
+from tests.net import free_port, status_of
 from tests.saga.conftest import REPO
 from tests.saga.test_saga import all_paid, register
 
@@ -80,21 +78,9 @@ def test_an_unreachable_read_model_stops_analytics_and_loses_nothing_once_it_is_
     assert DeadLetter.objects.count() == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _readiness(port: int) -> int:
     """The status of a consumer process's readiness probe (0 while it does not answer at all)."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/ready", timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except OSError:
-        return 0
+    return status_of(f"http://127.0.0.1:{port}/healthz/ready")
 
 
 def _wait_for(condition, timeout: float, what: str) -> None:
@@ -131,7 +117,7 @@ class _Processes:
 @pytest.mark.parametrize("saga", ["kafka"], indirect=True)
 def test_consumers_running_and_starting_ride_out_a_minute_without_the_broker(saga, partner_client, tmp_path):
     processes = _Processes(saga, tmp_path)
-    running_port, starting_port = _free_port(), _free_port()
+    running_port, starting_port = free_port(), free_port()
     try:
         processes.start("relay", "relay_outbox", "--follow", "--idle-sleep", "0.05")
         processes.start("completion", "complete_payments", "--follow", "--interval", "0.5")
