@@ -61,10 +61,20 @@ class StaffProfileForm(forms.ModelForm):
         fields = ["user", "region_codes"]
 
 
+def _listed(values) -> str:
+    return ", ".join(values) or "-"
+
+
+class RegionListMixin:
+    @admin.display(description="regions")
+    def region_list(self, obj):
+        return _listed(obj.region_codes)
+
+
 @admin.register(PartnerClient)
-class PartnerClientAdmin(admin.ModelAdmin):
+class PartnerClientAdmin(RegionListMixin, admin.ModelAdmin):
     form = PartnerClientForm
-    list_display = ("name", "client_id", "scopes", "region_codes", "created_at", "secret_rotated_at", "revoked_at")
+    list_display = ("name", "client_id", "scope_list", "region_list", "created_at", "secret_rotated_at", "revoked_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     search_fields = ("name", "account__username")
     actions = ["rotate_secret", "revoke"]
@@ -80,6 +90,10 @@ class PartnerClientAdmin(admin.ModelAdmin):
         _audit(request, AuditRecord.Action.CREATE, client, "created")
         messages.warning(request, f"Client id {client.client_id}, secret {secret} — copy the secret now: "
                                   "it is not shown again.")
+
+    @admin.display(description="scopes")
+    def scope_list(self, obj):
+        return _listed(obj.scopes)
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead, so the audit trail keeps naming the client
@@ -101,7 +115,7 @@ class PartnerClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(RegionListMixin, admin.ModelAdmin):
     form = StaffProfileForm
-    list_display = ("user", "region_codes")
+    list_display = ("user", "region_list")
     search_fields = ("user__username",)

@@ -105,3 +105,12 @@ def test_a_staff_members_regions_are_edited_the_same_way(admin_client):
     assert saved.status_code == 302, saved.context and saved.context["adminform"].form.errors
     profile.refresh_from_db()
     assert profile.region_codes == ["0300000000", "1300000000"]
+
+
+def test_the_list_shows_scopes_and_regions_as_text(admin_client):
+    admin_client.post("/admin/identity/partnerclient/add/", {
+        "name": "DOH", "scopes": ["registry:read", "payment:read"], "region_codes": "0600000000"}, follow=True)
+
+    page = admin_client.get("/admin/identity/partnerclient/").content.decode()
+
+    assert "registry:read, payment:read" in page and "0600000000" in page and "[&#x27;" not in page
