@@ -44,6 +44,7 @@ EXPOSE 8000
 
 # --worker-tmp-dir /dev/shm and --no-control-socket: nothing is written to the image's filesystem, so
 # the container can run with a read-only root filesystem.
+# No --access-logfile: DSRS logs every request itself, once, with its correlation id (dsrs.request).
 # --forwarded-allow-ips '*': the pods are reachable only through the ingress (see the NetworkPolicy in
 # deploy/k8s), which sets X-Forwarded-Proto.
 CMD ["gunicorn", "dsrs.wsgi:application", \
@@ -51,5 +52,4 @@ CMD ["gunicorn", "dsrs.wsgi:application", \
      "--workers", "2", "--threads", "4", \
      "--timeout", "30", "--graceful-timeout", "30", \
      "--worker-tmp-dir", "/dev/shm", "--no-control-socket", \
-     "--forwarded-allow-ips", "*", \
-     "--access-logfile", "-"]
+     "--forwarded-allow-ips", "*"]

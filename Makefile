@@ -48,4 +48,4 @@ bench: install
 	  $(BIN)/python manage.py bench_saga --households $(HOUSEHOLDS) --transport kafka
 
 clean:
-	rm -rf $(VENV) db.sqlite3* test-db.sqlite3*
+	rm -rf $(VENV) db.sqlite3* test-db.sqlite3* .celery

@@ -3,6 +3,7 @@
 import contextvars
 import logging
 import re
+import time
 import uuid
 
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("dsrs_correlation_id", default=None)
@@ -22,8 +23,17 @@ def reset_correlation_id(token: contextvars.Token) -> None:
     _correlation_id.reset(token)
 
 
+request_logger = logging.getLogger("dsrs.request")
+
+
 class CorrelationIdMiddleware:
-    """Takes the caller's correlation id when it is well formed, makes one otherwise, and echoes it."""
+    """Takes the caller's correlation id when it is well formed, makes one otherwise, and echoes it.
+
+    It also writes the one log line of every request (method, path without its query string, status,
+    time), while the id is still bound: INFO, WARNING for a 4xx, ERROR for a 5xx. Django's own lines
+    about 4xx responses, logged after the middleware has returned and so without the id, are dropped
+    (`RequestRefusalFilter`); a 5xx keeps Django's error line too, with its traceback.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,18 +42,44 @@ class CorrelationIdMiddleware:
         offered = request.headers.get(CORRELATION_HEADER, "")
         correlation_id = offered if _VALID_ID.match(offered) else str(uuid.uuid4())
         token = bind_correlation_id(correlation_id)
+        started = time.monotonic()
         try:
             response = self.get_response(request)
+            response[CORRELATION_HEADER] = correlation_id
+            _log_request(request, response, (time.monotonic() - started) * 1000)
         finally:
             reset_correlation_id(token)
-        response[CORRELATION_HEADER] = correlation_id
         return response
+
+
+def _log_request(request, response, milliseconds: float) -> None:
+    status = response.status_code
+    level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO
+    # The path only: a query string could hold what must never reach a log.
+    path = request.path.encode("unicode_escape").decode("ascii")
+    request_logger.log(level, "%s %s %d %.1fms", request.method, path, status, milliseconds,
+                       extra={"method": request.method, "path": path, "status_code": status,
+                              "duration_ms": round(milliseconds, 1)})
 
 
 class CorrelationIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.correlation_id = get_correlation_id() or "-"
         return True
+
+
+class RequestRefusalFilter(logging.Filter):
+    """On Django's request loggers: a 4xx is an expected refusal, already on the request's own line.
+
+    Its `django.request` line (which Django writes once the middleware has returned, so without the
+    correlation id, and with a traceback for a PermissionDenied) is dropped; `django.server`'s lines
+    (runserver's access log) are all dropped, the request line replaces them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "django.server":
+            return False
+        return not 400 <= getattr(record, "status_code", 500) < 500
 
 
 def configure_tracing() -> None:

@@ -58,9 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dsrs.observability.CorrelationIdMiddleware",  # first: every response, redirects included, logged with its id
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "dsrs.observability.CorrelationIdMiddleware",
     # Inside the correlation id, outside everything that may answer: API answers are no-store, API errors JSON.
     "dsrs.api_responses.ApiResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -283,14 +283,16 @@ ANALYTICS_MONGODB_URI = env.str("MONGODB_URI") if IS_PRODUCTION else env.str("MO
 ANALYTICS_MONGODB_DB = env.str("MONGODB_DB", default="dsrs_analytics")
 
 # --- Celery -----------------------------------------------------------------------------------------
-# The embedded default queues Celery tasks in files, so beat, worker and web share them without a server.
-CELERY_BROKER_URL = env.str("REDIS_URL") if IS_PRODUCTION else env.str("CELERY_BROKER_URL", default="filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
-    _queue_dir = BASE_DIR / ".celery" / "queue"
-    _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_queue_dir), "data_folder_out": str(_queue_dir),
-                                       "control_folder": str(BASE_DIR / ".celery" / "control")}
-CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".celery" / "beat-schedule")
+# The embedded default queues Celery tasks in a SQLite file through kombu's SQLAlchemy transport, so
+# beat, worker and web share them without a server. Not kombu's filesystem transport: its worker dies
+# on a message file it lists before the sender has written it (kombu#1551, open in kombu 5.7.0).
+EMBEDDED_CELERY_DIR = Path(env.str("CELERY_STATE_DIR", default=str(BASE_DIR / ".celery")))
+CELERY_BROKER_URL = env.str("REDIS_URL") if IS_PRODUCTION else env.str(
+    "CELERY_BROKER_URL", default=f"sqla+sqlite:///{EMBEDDED_CELERY_DIR / 'broker.sqlite3'}")
+if CELERY_BROKER_URL.startswith("sqla+sqlite:"):
+    EMBEDDED_CELERY_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}  # wait for the other process's write
+CELERY_BEAT_SCHEDULE_FILENAME = str(EMBEDDED_CELERY_DIR / "beat-schedule")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -299,6 +301,7 @@ CELERY_BEAT_SCHEDULE = {
     "prune-outbox": {"task": "dsrs.events.tasks.prune_outbox", "schedule": 60.0},
     "complete-payments": {"task": "payment.tasks.complete_scheduled_payments", "schedule": 5.0},
     "flush-expired-tokens": {"task": "identity.tasks.flush_expired_tokens", "schedule": 3600.0},
+    "prune-broker": {"task": "dsrs.celery.prune_broker", "schedule": 600.0},
 }
 # A relay run that is still going when the next beat fires must not pile up behind it.
 CELERY_TASK_ANNOTATIONS = {"dsrs.events.tasks.relay_outbox": {"expires": 2.0}}
@@ -308,7 +311,8 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"correlation": {"()": "dsrs.observability.CorrelationIdFilter"}},
+    "filters": {"correlation": {"()": "dsrs.observability.CorrelationIdFilter"},
+                "refusals": {"()": "dsrs.observability.RequestRefusalFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -324,7 +328,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "kafka": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "kafka": {"level": "WARNING"}, "axes": {"level": "WARNING"},
+                # Each request's line is dsrs.request's (dsrs.observability); these would repeat it.
+                "django.request": {"filters": ["refusals"]}, "django.server": {"filters": ["refusals"]}},
 }
 
 if IS_PRODUCTION:

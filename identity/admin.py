@@ -15,29 +15,66 @@ def _audit(request, action, client, reason):
 from .models import PartnerClient, StaffProfile
 
 
+class RegionCodesField(forms.CharField):
+    """A list of PSGC region codes, typed and shown comma-separated (stored as a JSON list)."""
+
+    def __init__(self, *, required=True, **kwargs):
+        super().__init__(required=required, help_text="PSGC region codes, comma-separated, e.g. 1300000000,0700000000",
+                         **kwargs)
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, (list, tuple)) else value
+
+    def to_python(self, value):
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        return [code.strip() for code in (value or "").split(",") if code.strip()]
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError("Give at least one region.")
+
+    def run_validators(self, value):
+        bad = [code for code in value if not (code.isdigit() and len(code) == 10)]
+        if bad:
+            raise forms.ValidationError(f"Not PSGC region codes: {', '.join(bad)}")
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial) != self.to_python(data)
+
+
 class PartnerClientForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(choices=[(s, s) for s in PartnerClient.SCOPES],
                                        widget=forms.CheckboxSelectMultiple)
-    region_codes = forms.CharField(help_text="PSGC region codes, comma-separated, e.g. 1300000000,0700000000")
+    region_codes = RegionCodesField()
 
     class Meta:
         model = PartnerClient
         fields = ["name", "scopes", "region_codes"]
 
-    def clean_region_codes(self):
-        codes = [c.strip() for c in self.cleaned_data["region_codes"].split(",") if c.strip()]
-        bad = [c for c in codes if not (c.isdigit() and len(c) == 10)]
-        if bad:
-            raise forms.ValidationError(f"Not PSGC region codes: {', '.join(bad)}")
-        if not codes:
-            raise forms.ValidationError("Give at least one region.")
-        return codes
+
+class StaffProfileForm(forms.ModelForm):
+    region_codes = RegionCodesField(required=False)
+
+    class Meta:
+        model = StaffProfile
+        fields = ["user", "region_codes"]
+
+
+def _listed(values) -> str:
+    return ", ".join(values) or "-"
+
+
+class RegionListMixin:
+    @admin.display(description="regions")
+    def region_list(self, obj):
+        return _listed(obj.region_codes)
 
 
 @admin.register(PartnerClient)
-class PartnerClientAdmin(admin.ModelAdmin):
+class PartnerClientAdmin(RegionListMixin, admin.ModelAdmin):
     form = PartnerClientForm
-    list_display = ("name", "client_id", "scopes", "region_codes", "created_at", "secret_rotated_at", "revoked_at")
+    list_display = ("name", "client_id", "scope_list", "region_list", "created_at", "secret_rotated_at", "revoked_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     search_fields = ("name", "account__username")
     actions = ["rotate_secret", "revoke"]
@@ -53,6 +90,10 @@ class PartnerClientAdmin(admin.ModelAdmin):
         _audit(request, AuditRecord.Action.CREATE, client, "created")
         messages.warning(request, f"Client id {client.client_id}, secret {secret} — copy the secret now: "
                                   "it is not shown again.")
+
+    @admin.display(description="scopes")
+    def scope_list(self, obj):
+        return _listed(obj.scopes)
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead, so the audit trail keeps naming the client
@@ -74,6 +115,7 @@ class PartnerClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "region_codes")
+class StaffProfileAdmin(RegionListMixin, admin.ModelAdmin):
+    form = StaffProfileForm
+    list_display = ("user", "region_list")
     search_fields = ("user__username",)

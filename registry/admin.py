@@ -253,7 +253,7 @@ class MemberInline(admin.TabularInline):
 
     @admin.display(description="history")
     def history_link(self, member):
-        if not member.pk:
+        if member._state.adding:  # a new row's id is already drawn (uuid default) but has no history yet
             return "-"
         return format_html('<a href="{}">history</a>', reverse("admin:registry_member_history", args=[member.pk]))
 

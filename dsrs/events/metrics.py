@@ -2,7 +2,12 @@
 
 from django.db.models import Count, Min
 from django.utils import timezone
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram, start_http_server
+import json
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, make_wsgi_app
+from prometheus_client.exposition import ThreadingWSGIServer
 from prometheus_client.core import GaugeMetricFamily
 
 RELAYED = Counter("dsrs_outbox_relayed_total", "Outbox events the broker accepted", ["transport"])
@@ -12,6 +17,8 @@ DUPLICATES = Counter("dsrs_events_duplicates_total", "Redelivered events skipped
 DEAD_LETTERED = Counter("dsrs_events_dead_lettered_total", "Events sent to the dead-letter path", ["group", "topic"])
 BATCH_SECONDS = Histogram("dsrs_consumer_batch_seconds", "Time to apply one consumed batch", ["group"])
 LAG = Gauge("dsrs_consumer_lag", "Records the group has received no commit for yet", ["group"])
+READY = Gauge("dsrs_consumer_ready", "1 while the group reaches its broker and database, 0 while it waits for them",
+              ["group"])
 BATCH_SIZE = Histogram("dsrs_consumer_batch_size", "Records in one consumed batch", ["group"],
                        buckets=(1, 10, 50, 100, 250, 500, 1000, 2500))
 
@@ -40,10 +47,44 @@ def set_lag(group: str, lag: int) -> None:
     LAG.labels(group).set(lag)
 
 
+_readiness: dict[str, bool] = {}
+
+
+def set_ready(group: str, ready: bool) -> None:
+    """Whether a consumer group of this process can consume now (its readiness probe and gauge)."""
+    _readiness[group] = ready
+    READY.labels(group).set(1 if ready else 0)
+
+
+def _health_app(metrics_app):
+    """`/healthz/live`, `/healthz/ready` (503 while a group of this process is not ready), else the metrics."""
+
+    def app(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path not in ("/healthz/live", "/healthz/ready"):
+            return metrics_app(environ, start_response)
+        groups = dict(_readiness)
+        healthy = path == "/healthz/live" or all(groups.values())
+        body = json.dumps({"status": "ok" if healthy else "unavailable", "groups": groups}).encode()
+        start_response("200 OK" if healthy else "503 Service Unavailable",
+                       [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                        ("Cache-Control", "no-store")])
+        return [body]
+
+    return app
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # probes and scrapes every few seconds: not worth a log line
+        pass
+
+
 def serve(port: int | None, addr: str) -> None:
-    """Serve this process's metrics (relay, consumers) for Prometheus, if a port is given."""
+    """Serve this process's metrics (relay, consumers) and its probes, if a port is given."""
     if port:
-        start_http_server(port, addr=addr)
+        server = make_server(addr, port, _health_app(make_wsgi_app(REGISTRY)), ThreadingWSGIServer,
+                             handler_class=_QuietHandler)
+        threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
 
 
 class OutboxCollector:

@@ -6,8 +6,9 @@ inbox and skipped. If any handler fails, the batch's transaction is rolled back 
 applied again one event per transaction, retrying a failing event with backoff up to
 EVENTS_MAX_ATTEMPTS times before it goes to the dead-letter path; the partition then moves on.
 An event that cannot be read, or breaks its contract, goes to the dead-letter path at once.
-Infrastructure failures (the database or another store unreachable) are never dead-lettered: the
-runtime stops without committing, and the events are delivered again when it restarts.
+Infrastructure failures (the broker, the database or another store unreachable) are never
+dead-lettered: the batch is not committed, `consume` opens the consumer again after a backoff, and
+the events are delivered again; meanwhile the group reports itself not ready.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import traceback
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, connections, transaction
 from django.utils import timezone
 
 from dsrs.observability import bind_correlation_id, reset_correlation_id
@@ -48,6 +49,43 @@ class _Work:
     subscription: registry.Subscription
 
 
+def consume(group: str, stop: threading.Event, *, idle_sleep: float = 0.2, max_backoff: float = 10.0) -> None:
+    """Run one consumer group until `stop`, through outages of any length of its broker or stores.
+
+    A consumer that cannot open its session (the broker is down at start) or whose batch fails on an
+    infrastructure error is closed and opened again after a backoff (0.5 s doubling up to
+    `max_backoff`), so it starts again from the group's committed offsets: what was applied and not
+    committed comes again and the inbox skips it. Meanwhile the group reports itself not ready.
+    Any other error is a bug and stops the group.
+    """
+    metrics.set_ready(group, False)
+    backoff = 0.5
+    while not stop.is_set():
+        runtime = None
+        try:
+            runtime = ConsumerRuntime(group)
+            runtime.run(stop, idle_sleep=idle_sleep)
+        except INFRASTRUCTURE_ERRORS + get_transport().unavailable_errors as exc:
+            metrics.set_ready(group, False)
+            if runtime is not None and runtime.was_ready:
+                backoff = 0.5
+            logger.warning("consumer group %s paused on %s: %s; opening again in %.1fs",
+                           group, type(exc).__name__, exc, backoff)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, max_backoff)
+        finally:
+            if runtime is not None:
+                _close_quietly(runtime)
+            connections.close_all()
+
+
+def _close_quietly(runtime: ConsumerRuntime) -> None:
+    try:
+        runtime.close()
+    except Exception as exc:  # a session that cannot say goodbye to a broker that is gone is still closed
+        logger.warning("consumer group %s did not close cleanly: %s", runtime.group, exc)
+
+
 class ConsumerRuntime:
     def __init__(self, group: str, *, session: ConsumerSession | None = None):
         self.group = group
@@ -57,21 +95,43 @@ class ConsumerRuntime:
         self.batch_size = settings.EVENTS_CONSUMER_BATCH_SIZE
         self.applied = 0
         self.duplicates = 0
+        # What a dependency's outage raises: retried by `consume`, never dead-lettered.
+        self.unavailable = INFRASTRUCTURE_ERRORS + self.transport.unavailable_errors
+        self.healthy = self.was_ready = False
 
     def close(self) -> None:
         self.session.close()
 
     # --- driving ----------------------------------------------------------------------------------
-    def run(self, stop: threading.Event, idle_sleep: float = 0.2, lag_every: float = 15.0) -> None:
+    def run(self, stop: threading.Event, idle_sleep: float = 0.2, probe_every: float = 15.0) -> None:
+        """Consume until `stop`. A broker that goes away makes the group not ready (its probe fails),
+        not the loop stop: the client reconnects by itself and polling resumes where it was."""
         logger.info("consumer group %s started on %s", self.group, ", ".join(self.topics))
-        next_lag = time.monotonic()
+        next_probe = time.monotonic()
         while not stop.is_set():
             if not self.poll_once(timeout=0.5):
                 stop.wait(idle_sleep if self.transport.name == "local" else 0)
-            if time.monotonic() >= next_lag and self.session.ready():
-                metrics.set_lag(self.group, self.session.lag())
-                next_lag = time.monotonic() + lag_every
+            if time.monotonic() >= next_probe:
+                next_probe = time.monotonic() + (probe_every if self.probe() else min(probe_every, 2.0))
         logger.info("consumer group %s stopped", self.group)
+
+    def probe(self) -> bool:
+        """Check that the transport answers and measure the lag; answers (and reports) readiness."""
+        try:
+            self.transport.check(timeout=5)
+            if self.session.ready():
+                metrics.set_lag(self.group, self.session.lag())
+        except self.unavailable as exc:
+            if self.healthy:
+                logger.warning("consumer group %s cannot reach %s, waiting for it: %s",
+                               self.group, self.transport.name, exc)
+            self.healthy = False
+        else:
+            if self.was_ready and not self.healthy:
+                logger.info("consumer group %s reaches %s again", self.group, self.transport.name)
+            self.healthy = self.was_ready = True
+        metrics.set_ready(self.group, self.healthy)
+        return self.healthy
 
     def drain(self, *, idle_polls: int = 2, timeout: float = 0.5, max_seconds: float = 120.0) -> int:
         """Apply everything available, returning once `idle_polls` polls in a row bring nothing.

@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from identity.models import PartnerClient
+from identity.models import PartnerClient, StaffProfile
+from tests.registry.admin_pages import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +74,43 @@ def test_credential_changes_are_in_the_audit_trail(admin_client):
     trail = list(AuditRecord.objects.filter(object_type="identity.partnerclient").order_by("id")
                  .values_list("action", "reason"))
     assert trail == [("create", "created"), ("update", "secret rotated"), ("update", "revoked")]
+
+
+def test_a_client_is_edited_with_its_regions_shown_as_typed_and_saved_unchanged(admin_client):
+    admin_client.post("/admin/identity/partnerclient/add/", {
+        "name": "DOH", "scopes": ["registry:read"], "region_codes": "0600000000, 0700000000"}, follow=True)
+    client = PartnerClient.objects.get()
+    change = f"/admin/identity/partnerclient/{client.pk}/change/"
+
+    page = admin_client.get(change)
+    saved = admin_client.post(change, form_data(page))
+
+    assert page.context["adminform"].form["region_codes"].value() == "0600000000, 0700000000"
+    assert saved.status_code == 302, saved.context and saved.context["adminform"].form.errors
+    client.refresh_from_db()
+    assert (client.scopes, client.region_codes) == (["registry:read"], ["0600000000", "0700000000"])
+
+
+def test_a_staff_members_regions_are_edited_the_same_way(admin_client):
+    user = get_user_model().objects.create_user(username="caseworker-1", password="a long enough pass phrase")
+    profile = StaffProfile.objects.create(user=user, region_codes=["0300000000"])
+    change = f"/admin/identity/staffprofile/{profile.pk}/change/"
+
+    page = admin_client.get(change)
+    data = form_data(page)
+    data["region_codes"] = "0300000000,1300000000"
+    saved = admin_client.post(change, data)
+
+    assert page.context["adminform"].form["region_codes"].value() == "0300000000"
+    assert saved.status_code == 302, saved.context and saved.context["adminform"].form.errors
+    profile.refresh_from_db()
+    assert profile.region_codes == ["0300000000", "1300000000"]
+
+
+def test_the_list_shows_scopes_and_regions_as_text(admin_client):
+    admin_client.post("/admin/identity/partnerclient/add/", {
+        "name": "DOH", "scopes": ["registry:read", "payment:read"], "region_codes": "0600000000"}, follow=True)
+
+    page = admin_client.get("/admin/identity/partnerclient/").content.decode()
+
+    assert "registry:read, payment:read" in page and "0600000000" in page and "[&#x27;" not in page

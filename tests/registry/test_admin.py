@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -355,3 +356,14 @@ def test_a_child_made_head_is_refused_on_its_row_and_an_emancipated_minor_head_i
     assert errors["birth_date"][0].startswith("The head is 16: a head is an adult (18 or more)")
     assert saved.status_code == 302, saved.context and saved.context["errors"]
     assert Household.objects.get(pk=household.pk).members.get(relationship="head").emancipated is True
+
+
+def test_every_history_link_on_the_change_page_answers_including_none_for_the_empty_member_row(caseworker):
+    client, _ = caseworker
+    household = HouseholdFactory(region_code=CENTRAL_LUZON, members=[MemberPayloadFactory(), MemberPayloadFactory(child=True)])
+
+    page = client.get(change_url(household)).content.decode()
+
+    links = set(re.findall(r'href="(/admin/registry/member/[^"]+/history/)"', page))
+    assert links == {f"/admin/registry/member/{m.pk}/history/" for m in household.members.all()}
+    assert all(client.get(link).status_code == 200 for link in links)

@@ -41,6 +41,7 @@ class ConsumerSession(Protocol):
 
 class Transport(Protocol):
     name: str
+    unavailable_errors: tuple[type[Exception], ...]  # raised while the transport is out of reach
 
     def send(self, rows: list[OutboxEvent]) -> list[int]:
         """Send outbox rows in order; answer the ids of those the broker has durably accepted."""

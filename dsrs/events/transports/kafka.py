@@ -44,6 +44,7 @@ def _decode_headers(raw) -> dict[str, str]:
 
 class KafkaTransport:
     name = "kafka"
+    unavailable_errors = (KafkaException,)  # what the client raises while the broker is out of reach
 
     def __init__(self, bootstrap_servers: str):
         self.bootstrap_servers = bootstrap_servers

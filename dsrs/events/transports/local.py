@@ -18,6 +18,7 @@ _POSITION_LOCK_KEY = 0x44535253
 
 class LocalTransport:
     name = "local"
+    unavailable_errors = ()  # the log is the database, whose errors the runtime knows already
 
     def send(self, rows: list[OutboxEvent]) -> list[int]:
         """Give each row the next log position, in the order given.

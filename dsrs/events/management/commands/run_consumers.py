@@ -3,10 +3,9 @@ import signal
 import threading
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
 
 from dsrs.events import metrics, registry
-from dsrs.events.runtime import ConsumerRuntime
+from dsrs.events.runtime import ConsumerRuntime, consume
 
 logger = logging.getLogger(__name__)
 
@@ -54,20 +53,13 @@ class Command(BaseCommand):
         for thread in threads:
             thread.join()
         if failed.is_set():
-            raise CommandError("a consumer group stopped on an infrastructure error; restart to resume")
+            raise CommandError("a consumer group stopped on an unexpected error")
 
     @staticmethod
     def _run(group, stop, failed):
-        runtime = None
         try:
-            runtime = ConsumerRuntime(group)
-            runtime.run(stop)
+            consume(group, stop)  # rides out outages of the broker and the stores
         except Exception:
-            # Nothing was committed for the failed batch: the events come again after a restart.
             logger.exception("consumer group %s stopped", group)
             failed.set()
             stop.set()
-        finally:
-            if runtime is not None:
-                runtime.close()
-            connections.close_all()

@@ -1,0 +1,81 @@
+"""Request logs: one line per refused request, carrying its correlation id, without a traceback."""
+
+import io
+import logging
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from tests.conftest import user_with_role
+from tests.factories import HouseholdFactory
+from tests.registry.admin_pages import staff_client
+
+pytestmark = pytest.mark.django_db
+
+CENTRAL_LUZON = "0300000000"
+
+
+@pytest.fixture
+def logged():
+    """What the configured console handler writes, one request at a time."""
+    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+
+    def during(request):
+        stream.seek(0)
+        stream.truncate()
+        response = request()
+        return response, stream.getvalue().splitlines()
+
+    yield during
+    handler.setStream(previous)
+
+
+def assert_logged_once(response, lines, status: int, path: str) -> None:
+    assert response.status_code == status, response.content
+    correlation_id = response["X-Correlation-ID"]
+    about_it = [line for line in lines if path in line and (str(status) in line or HTTPStatus(status).phrase in line)]
+    assert len(about_it) == 1, lines
+    assert all(f"[{correlation_id}]" in line for line in lines), lines
+    assert not any("Traceback" in line for line in lines), lines
+
+
+def test_every_api_refusal_is_logged_once_with_its_correlation_id_and_no_traceback(logged, local_transport):
+    caseworker = APIClient()
+    caseworker.force_authenticate(user_with_role("caseworker"))
+    unknown = "/api/v1/households/00000000-0000-0000-0000-000000000000"
+    elsewhere = HouseholdFactory(region_code="0700000000")
+
+    assert_logged_once(*logged(lambda: APIClient().get("/api/v1/households")), 401, "/api/v1/households")
+    assert_logged_once(*logged(lambda: caseworker.get(unknown)), 404, unknown)
+    assert_logged_once(*logged(lambda: caseworker.get(f"/api/v1/households/{elsewhere.pk}")), 404,
+                       f"/api/v1/households/{elsewhere.pk}")
+    assert_logged_once(*logged(lambda: Client().get("/no/such/page")), 404, "/no/such/page")
+
+
+def test_a_locked_out_login_is_logged_once_as_429(logged):
+    bad = {"username": "nobody", "password": "not the password"}
+    for _ in range(5):
+        APIClient().post("/api/v1/auth/token", bad, format="json")
+
+    response, lines = logged(lambda: APIClient().post("/api/v1/auth/token", bad, format="json"))
+
+    assert_logged_once(response, lines, 429, "/api/v1/auth/token")
+
+
+def test_a_refusal_in_the_admin_is_logged_once_without_a_traceback(logged, local_transport):
+    client, _ = staff_client("caseworker", regions=[CENTRAL_LUZON])
+    household = HouseholdFactory(region_code=CENTRAL_LUZON)
+    past = f"/admin/registry/household/{household.pk}/history/{household.history.get().history_id}/"
+
+    assert_logged_once(*logged(lambda: client.post(past, {"address": "elsewhere"})), 403, past)
+
+
+def test_a_served_request_is_logged_with_its_correlation_id(logged):
+    response, lines = logged(lambda: Client().get("/healthz/live", HTTP_X_CORRELATION_ID="abc-123"))
+
+    assert response["X-Correlation-ID"] == "abc-123"
+    assert [line for line in lines if "/healthz/live" in line] == [lines[0]] and "[abc-123]" in lines[0]
