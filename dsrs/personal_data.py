@@ -9,6 +9,9 @@ import re
 
 from django.conf import settings
 
+# Request fields whose values no answer may repeat (error messages included): personal numbers and secrets.
+REQUEST_SECRET_FIELDS = frozenset({"philsys_number", "phone_number", "payout_account", "password", "refresh"})
+
 
 def normalized(value: str) -> str:
     """Digits and letters only, upper case: '1234-5678 9012' and '123456789012' index alike."""

@@ -5,6 +5,7 @@ from dsrs.personal_data import masked
 from .pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 from ..geography import PSGC_RELEASE, area, name_of
+from ..validation import MAX_MEMBERS
 from ..models import (ACCOUNT, MEMBER_SENSITIVE_FIELDS, PHILSYS, PHONE, SENSITIVE_FIELDS, Asset, Household, Member,
                       RoofMaterial, Tenure, ToiletFacility, WallMaterial, WaterSource)
 
@@ -93,7 +94,8 @@ class HouseholdInputSerializer(RefusingUnknownFields, serializers.Serializer):
                                    max_length=len(Asset.values), help_text="what the household owns")
     phone_number = serializers.CharField(required=False, allow_blank=True, allow_null=True, validators=[PHONE])
     payout_account = serializers.CharField(required=False, allow_blank=True, allow_null=True, validators=[ACCOUNT])
-    members = MemberInputSerializer(many=True, help_text="every member, the head included")
+    # Refused before any member is looked at, however long the list.
+    members = MemberInputSerializer(many=True, max_length=MAX_MEMBERS, help_text="every member, the head included")
     change_reason = serializers.CharField(required=False, max_length=200, write_only=True,
                                           help_text="why, kept in the household's history")
 
@@ -109,9 +111,19 @@ class HouseholdInputSerializer(RefusingUnknownFields, serializers.Serializer):
 
 
 class Masking:
-    """Shows the `sensitive` numbers masked unless the context's `unmasked` names them."""
+    """Shows the `sensitive` numbers masked unless the context's `unmasked` names them.
+
+    Their fields are plain strings in the answer (and its schema): a masked number (`********9012`) has no
+    longer the form the model's validators give the unmasked one."""
 
     sensitive: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self.sensitive:
+            fields[name] = serializers.CharField(read_only=True, allow_null=True,
+                                                 help_text="masked (`********9012`) unless your role may see it whole")
+        return fields
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
