@@ -11,6 +11,8 @@ ERROR_DESCRIPTIONS = {
     "401": "no valid credentials",
     "403": "your role, scopes or regions do not allow it",
     "404": "no such record, or not one you may see",
+    "405": "the path names another resource of the API, which does not take this method "
+           "(e.g. GET /api/v1/households/lookup)",
     "413": "the body is larger than the API takes",
     "415": "the body is not application/json",
     "429": "too many requests (or failed logins); try again later",
@@ -20,7 +22,8 @@ ERROR_DESCRIPTIONS = {
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema, with every error an operation can answer described in the error shape:
     400 always (a bad parameter or body), 401/403 where a caller must be allowed, 404 where the path names
-    a record, 413/415 where a body is read, 429 where requests are throttled."""
+    a record (and 405, for a value that names a sibling route), 413/415 where a body is read, 429 where
+    requests are throttled."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -36,7 +39,7 @@ class AutoSchema(SpectacularAutoSchema):
         if not all(isinstance(p, AllowAny) for p in view.get_permissions()):
             codes += ["401", "403"]
         if "{" in self.path:
-            codes.append("404")
+            codes += ["404", "405"]
         if self.method in ("POST", "PUT", "PATCH"):
             codes += ["413", "415"]
         if view.get_throttles():
