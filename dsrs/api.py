@@ -1,5 +1,5 @@
-"""Conventions every app's REST API shares: one error shape, one way to read a body, one pagination style,
-and the OpenAPI description of all three.
+"""Conventions every app's REST API shares: one error shape and one pagination style. (The one body parser is
+in dsrs/parsers.py, the OpenAPI description of errors and links in dsrs/schema.py.)
 
 Every error answers `{"error": {"status", "code", "message", "fields"?}}`, whatever raised it: a serializer,
 a service's rules, DRF, simplejwt, an unknown URL under /api/, a body too large or too deep.
