@@ -36,6 +36,15 @@ class DefaultPagination(pagination.PageNumberPagination):
                 "Not a page of this list: give a whole number from 1 to the last page."]}) from None
 
 
+def page_parameters() -> list:
+    """The OpenAPI description of DefaultPagination's query parameters."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return [OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="1 for the first page"),
+            OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": DefaultPagination.max_page_size},
+                             description="items per page")]
+
+
 def paginated(serializer_class, name: str):
     """The OpenAPI shape of a page of `serializer_class` items, as DefaultPagination answers it."""
     from drf_spectacular.utils import inline_serializer

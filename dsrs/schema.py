@@ -34,6 +34,14 @@ class AutoSchema(SpectacularAutoSchema):
                 responses[code]["description"] = ERROR_DESCRIPTIONS[code]
         return responses
 
+    def _postprocess_serializer_schema(self, schema, serializer, direction):
+        """A serializer's `request_schema` (e.g. `additionalProperties: false` where unknown fields are
+        refused) goes into its request component, so the schema offers only what the endpoint takes."""
+        schema = super()._postprocess_serializer_schema(schema, serializer, direction)
+        if direction == "request":
+            schema.update(getattr(serializer, "request_schema", {}))
+        return schema
+
     def _error_codes(self) -> list[str]:
         view = self.view
         codes = ["400"]

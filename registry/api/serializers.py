@@ -33,6 +33,7 @@ class RefusingUnknownFields:
     silently dropping it: a partner's typo must not pass as success."""
 
     refusals: dict[str, str] = {}
+    request_schema = {"additionalProperties": False}  # see dsrs.schema.AutoSchema
 
     def to_internal_value(self, data):
         unknown = {}
@@ -186,19 +187,19 @@ class HouseholdOutputSerializer(Masking, serializers.ModelSerializer):
 
 
 
-class HouseholdDeactivateSerializer(RefusingUnknownFields, serializers.Serializer):
-    status = serializers.ChoiceField(choices=Household.Status.choices, help_text="any status but active")
-    reason = serializers.CharField(max_length=200, help_text="why, kept with the household and in its history")
+_DEACTIVATED = [(value, label) for value, label in Household.Status.choices if value != Household.Status.ACTIVE]
 
-    def validate_status(self, value):
-        if value == Household.Status.ACTIVE:
-            raise serializers.ValidationError("Deactivation sets one of: "
-                                              f"{', '.join(s for s in Household.Status.values if s != 'active')}.")
-        return value
+
+class HouseholdDeactivateSerializer(RefusingUnknownFields, serializers.Serializer):
+    status = serializers.ChoiceField(choices=_DEACTIVATED, help_text="any status but active", error_messages={
+        "invalid_choice": f"Deactivation sets one of: {', '.join(value for value, _ in _DEACTIVATED)}."})
+    reason = serializers.CharField(max_length=200, help_text="why, kept with the household and in its history")
 
 
 class HouseholdLookupSerializer(RefusingUnknownFields, serializers.Serializer):
     """Exactly one sensitive number, sent in the body so that it never appears in a URL or access log."""
+
+    request_schema = {"additionalProperties": False, "minProperties": 1, "maxProperties": 1}
 
     philsys_number = serializers.CharField(required=False, validators=[PHILSYS], help_text="any member's")
     phone_number = serializers.CharField(required=False, validators=[PHONE])

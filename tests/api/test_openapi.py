@@ -94,3 +94,19 @@ def test_a_created_household_links_to_the_operations_on_it(schema):
     assert {"households_replace", "households_update", "households_deactivate"} <= set(links)
     read = schema["paths"]["/api/v1/households/{household_id}"]["get"]["responses"]["200"]["links"]
     assert read["households_deactivate"]["parameters"] == {"household_id": "$request.path.household_id"}
+
+
+def test_the_request_schema_offers_only_the_bodies_and_parameters_the_api_takes(schema):
+    components = schema["components"]["schemas"]
+    for refusing in ("HouseholdInputRequest", "PatchedHouseholdInputRequest", "MemberInputRequest",
+                     "HouseholdDeactivateRequest", "HouseholdLookupRequest"):
+        assert components[refusing]["additionalProperties"] is False, refusing  # unknown fields answer 400
+    lookup = components["HouseholdLookupRequest"]
+    assert (lookup["minProperties"], lookup["maxProperties"]) == (1, 1)  # exactly one number
+    deactivated = components[components["HouseholdDeactivateRequest"]["properties"]["status"]["allOf"][0]["$ref"]
+                             .rsplit("/", 1)[1]]["enum"]
+    assert "active" not in deactivated and "inactive" in deactivated
+    for path in ("/api/v1/assessments", "/api/v1/payments"):
+        page = {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
+        assert page["page"]["minimum"] == 1 and page["page_size"] == {"type": "integer", "minimum": 1,
+                                                                          "maximum": 500}
