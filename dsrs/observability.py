@@ -106,4 +106,31 @@ def configure_tracing() -> None:
     trace.set_tracer_provider(provider)
     from opentelemetry.instrumentation.django import DjangoInstrumentor
 
+    _wsgi_attributes_of_any_path()
     DjangoInstrumentor().instrument()
+
+
+def _wsgi_attributes_of_any_path() -> None:
+    """Work around opentelemetry-instrumentation-django 0.66b2 (the newest; upstream issue
+    open-telemetry/opentelemetry-python-contrib#3237, open): its middleware reads the request's attributes from
+    Django's `request.META`, whose PATH_INFO Django has already decoded from UTF-8, and `wsgiref.request_uri`
+    then encodes it as Latin-1 again, so any path with a character outside Latin-1 (`/%E2%82%AC`) ended in a
+    500 before the URL was even resolved. The wrapper hands it PATH_INFO in WSGI's own form (the UTF-8 bytes
+    as Latin-1 characters), which is what the span's `http.url` means anyway."""
+    from opentelemetry.instrumentation.django.middleware import otel_middleware
+
+    collect = otel_middleware.wsgi_collect_request_attributes
+    if getattr(collect, "dsrs_any_path", False):
+        return
+
+    def collect_request_attributes(environ, *args, **kwargs):
+        path = environ.get("PATH_INFO", "")
+        if not path.isascii():
+            try:
+                path.encode("latin-1")
+            except UnicodeEncodeError:
+                environ = {**environ, "PATH_INFO": path.encode("utf-8", "surrogateescape").decode("latin-1")}
+        return collect(environ, *args, **kwargs)
+
+    collect_request_attributes.dsrs_any_path = True
+    otel_middleware.wsgi_collect_request_attributes = collect_request_attributes

@@ -10,6 +10,9 @@ import unicodedata
 
 from django.conf import settings
 
+# Request fields whose values no answer may repeat (error messages included): personal numbers and secrets.
+REQUEST_SECRET_FIELDS = frozenset({"philsys_number", "phone_number", "payout_account", "password", "refresh"})
+
 
 def ascii_form(value: str) -> str:
     """A number as typed in any script, in ASCII: compatibility forms folded (NFKC: full-width '１２'

@@ -165,7 +165,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "dsrs.api.DefaultPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "dsrs.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "dsrs.schema.AutoSchema",
+    # JSON only (bounded in size and depth): a form or multipart body answers 415, never a 400 echoing it.
+    "DEFAULT_PARSER_CLASSES": ["dsrs.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -178,6 +180,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if IS_PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
 }
+
+# The largest request body the API reads; a larger one answers 413 before it is parsed.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 
 if IS_PRODUCTION:
     JWT_PRIVATE_KEY = env.str("JWT_PRIVATE_KEY", multiline=True)
@@ -197,6 +202,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "dsrs.schema.openapi_links"],
     "ENUM_NAME_OVERRIDES": {
         "HouseholdStatusEnum": "registry.models.Household.Status",
         "PaymentStatusEnum": "payment.models.Payment.Status",

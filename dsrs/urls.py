@@ -5,6 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from identity.api.views import JwksApi
 
 from . import health
+from .index import ApiIndex
+
+handler404 = "dsrs.api.not_found"
 
 admin.site.site_header = "DSRS — Dynamic Social Registry"
 admin.site.site_title = "DSRS admin"
@@ -17,6 +20,8 @@ api_v1 = [
     path("", include("analytics.api.urls")),
     path("", include("identity.api.urls")),
 ]
+
+api_v1.insert(0, path("", ApiIndex.as_view(patterns=api_v1), name="api-index"))
 
 urlpatterns = [
     path("admin/", admin.site.urls),

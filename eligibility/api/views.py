@@ -2,9 +2,9 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from dsrs.access import ContextPermission, caller_of
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 
-from dsrs.api import DefaultPagination, error_schema, paginated
+from dsrs.api import DefaultPagination, error_schema, page_parameters, paginated
 from dsrs.query_parameters import QueryParameters
 
 from .. import selectors
@@ -30,7 +30,7 @@ class AssessmentListApi(APIView):
     access_context, access_model = "eligibility", "assessment"
 
     @extend_schema(operation_id="assessments_list", summary="List assessments (in your regions)",
-                   parameters=[AssessmentFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+                   parameters=[AssessmentFilterSerializer, *page_parameters()],
                    responses={200: paginated(AssessmentOutputSerializer, "AssessmentPage"), 400: error_schema(),
                               401: error_schema(), 403: error_schema()})
     def get(self, request):

@@ -1,10 +1,8 @@
 from django.urls import path
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from .serializers import LockoutAwareTokenObtainSerializer
+from .views import TokenObtainApi, TokenRefreshApi
 
 urlpatterns = [
-    path("auth/token", TokenObtainPairView.as_view(serializer_class=LockoutAwareTokenObtainSerializer),
-         name="token-obtain"),
-    path("auth/token/refresh", TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/token", TokenObtainApi.as_view(), name="token-obtain"),
+    path("auth/token/refresh", TokenRefreshApi.as_view(), name="token-refresh"),
 ]

@@ -9,7 +9,7 @@ from dsrs.query_parameters import QueryParameters, RefusingUnknownNames
 from .pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, HouseholdCursorPagination
 
 from ..geography import PSGC_RELEASE, area, name_of
-from ..validation import MAX_MONTHLY_INCOME
+from ..validation import MAX_MEMBERS, MAX_MONTHLY_INCOME
 from ..models import (ACCOUNT, MEMBER_SENSITIVE_FIELDS, PHILSYS, PHONE, SENSITIVE_FIELDS, Asset, Household, Member,
                       RoofMaterial, Tenure, ToiletFacility, WallMaterial, WaterSource, canonical_number)
 
@@ -50,6 +50,7 @@ class RefusingUnknownFields(RefusingUnknownNames):
     silently dropping it: a partner's typo must not pass as success."""
 
     refusals: dict[str, str] = {}
+    request_schema = {"additionalProperties": False}  # see dsrs.schema.AutoSchema
 
     def unknown_names(self, data) -> dict[str, list[str]]:
         if not isinstance(data, dict):
@@ -107,7 +108,8 @@ class HouseholdInputSerializer(RefusingUnknownFields, serializers.Serializer):
                                        validators=[PHONE])
     payout_account = PersonalNumberField(number="payout_account", required=False, allow_blank=True, allow_null=True,
                                          validators=[ACCOUNT])
-    members = MemberInputSerializer(many=True, help_text="every member, the head included")
+    # Refused before any member is looked at, however long the list.
+    members = MemberInputSerializer(many=True, max_length=MAX_MEMBERS, help_text="every member, the head included")
     change_reason = StrictCharField(required=False, max_length=200, write_only=True,
                                     help_text="why, kept in the household's history")
 
@@ -131,14 +133,24 @@ class MemberChangesSerializer(_NothingRequired, MemberInputSerializer):
 class HouseholdChangesSerializer(_NothingRequired, HouseholdInputSerializer):
     """A PATCH body: every field optional; a `members` list, if sent, is still the complete new list."""
 
-    members = MemberChangesSerializer(many=True, help_text="every member, the head included; a member given by "
+    members = MemberChangesSerializer(many=True, max_length=MAX_MEMBERS, help_text="every member, the head included; a member given by "
                                                            "`id` with only the fields that change")
 
 
 class Masking:
-    """Shows the `sensitive` numbers masked unless the context's `unmasked` names them."""
+    """Shows the `sensitive` numbers masked unless the context's `unmasked` names them.
+
+    Their fields are plain strings in the answer (and its schema): a masked number (`********9012`) has no
+    longer the form the model's validators give the unmasked one."""
 
     sensitive: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self.sensitive:
+            fields[name] = serializers.CharField(read_only=True, allow_null=True,
+                                                 help_text="masked (`********9012`) unless your role may see it whole")
+        return fields
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -201,19 +213,19 @@ class HouseholdOutputSerializer(Masking, serializers.ModelSerializer):
 
 
 
-class HouseholdDeactivateSerializer(RefusingUnknownFields, serializers.Serializer):
-    status = StrictChoiceField(choices=Household.Status.choices, help_text="any status but active")
-    reason = StrictCharField(max_length=200, help_text="why, kept with the household and in its history")
+_DEACTIVATED = [(value, label) for value, label in Household.Status.choices if value != Household.Status.ACTIVE]
 
-    def validate_status(self, value):
-        if value == Household.Status.ACTIVE:
-            raise serializers.ValidationError("Deactivation sets one of: "
-                                              f"{', '.join(s for s in Household.Status.values if s != 'active')}.")
-        return value
+
+class HouseholdDeactivateSerializer(RefusingUnknownFields, serializers.Serializer):
+    status = StrictChoiceField(choices=_DEACTIVATED, help_text="any status but active", error_messages={
+        "invalid_choice": f"Deactivation sets one of: {', '.join(value for value, _ in _DEACTIVATED)}."})
+    reason = StrictCharField(max_length=200, help_text="why, kept with the household and in its history")
 
 
 class HouseholdLookupSerializer(RefusingUnknownFields, serializers.Serializer):
     """Exactly one sensitive number, sent in the body so that it never appears in a URL or access log."""
+
+    request_schema = {"additionalProperties": False, "minProperties": 1, "maxProperties": 1}
 
     philsys_number = PersonalNumberField(number="philsys_number", required=False, validators=[PHILSYS],
                                          help_text="any member's")

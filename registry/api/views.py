@@ -1,6 +1,6 @@
 from django.db import transaction
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, status
 from rest_framework import serializers as drf_serializers
 from rest_framework.response import Response
@@ -28,6 +28,18 @@ from .serializers import (
 HOUSEHOLD = "registry.household"
 ERRORS = {400: error_schema(), 401: error_schema(), 403: error_schema()}
 WRITE_ERRORS = {**ERRORS, 503: OpenApiResponse(error_schema(), description="no PMT model is active to score with")}
+HOUSEHOLD_EXAMPLE = OpenApiExample("A mother and her son in Cebu", request_only=True, value={
+    "address": "Purok 3, Sitio Malinao", "region_code": "0700000000", "province_code": "0701200000",
+    "municipality_code": "0701201000", "barangay_code": "0701201001", "roof_material": "light",
+    "wall_material": "light", "tenure": "informal", "water_source": "shared_tap", "toilet_facility": "shared",
+    "has_electricity": True, "assets": ["smartphone"],
+    "members": [
+        {"given_name": "Rosa", "family_name": "Dela Cruz", "sex": "female", "birth_date": "1986-04-12",
+         "relationship": "head", "civil_status": "widowed", "occupation": "vendor", "monthly_income": "4000.00"},
+        {"given_name": "Ben", "family_name": "Dela Cruz", "sex": "male", "birth_date": "2016-08-03",
+         "relationship": "child", "civil_status": "single", "attending_school": True},
+    ],
+})
 PAGE = inline_serializer(name="HouseholdPage", fields={
     "next": drf_serializers.URLField(allow_null=True, help_text="the following page, null on the last"),
     "previous": drf_serializers.URLField(allow_null=True, help_text="the page before, null on the first"),
@@ -117,7 +129,8 @@ class HouseholdListCreateApi(HouseholdApi):
                    description="Size, incomes and PMT score are derived from the members and answers; a PhilSys "
                                "number registered already is refused (naming the household that has it only if it is "
                                "in one of your regions).",
-                   request=HouseholdInputSerializer, responses={201: HouseholdOutputSerializer, **WRITE_ERRORS})
+                   request=HouseholdInputSerializer, responses={201: HouseholdOutputSerializer, **WRITE_ERRORS},
+                   examples=[HOUSEHOLD_EXAMPLE])
     def post(self, request):
         household, members, reason = _input(request.data)
         with_ids = {f"members[{i}].id": ["A new household's members have no id yet."]
