@@ -131,7 +131,7 @@ def test_delivering_every_event_a_second_time_changes_no_table_and_no_figure(sag
                    and InboxEvent.objects.filter(consumer_group="analytics").count() == forgotten)
     saga.settle()
 
-    assert republished == 8 + 8 + 5 + 5  # registered, assessed, scheduled, completed
+    assert republished == 8 + 8 + 5 + 5 + 5  # registered, assessed, enrolled, scheduled, completed
     assert forgotten == 8 + 5 + 5
     assert snapshot() == before
 
@@ -142,16 +142,16 @@ def test_poison_events_are_dead_lettered_the_partition_moves_on_and_replay_appli
 
     (target,) = register(partner_client, 1, poor=True)
     saga.inject_raw("registry.household", key=target, value=b"{this is not json")
-    real_assess = eligibility.services.assessments_create
+    real_assess = eligibility.services.households_changed
     calls = Counter()
 
     def assess_failing_for_target(*, changes, **kwargs):
-        if any(str(facts.household_id) == target for facts, _ in changes):
+        if any(change.data["household_id"] == target for change in changes):
             calls["target"] += 1
             raise RuntimeError("rule engine crashed on this household")
         return real_assess(changes=changes, **kwargs)
 
-    monkeypatch.setattr(eligibility.services, "assessments_create", assess_failing_for_target)
+    monkeypatch.setattr(eligibility.services, "households_changed", assess_failing_for_target)
     others = register(partner_client, 6, poor=True)
     saga.start_consumers()
     saga.run_until(all_paid(6))
@@ -167,7 +167,7 @@ def test_poison_events_are_dead_lettered_the_partition_moves_on_and_replay_appli
     assert calls["target"] == 1 + 3  # once inside its batch, then each attempt on its own
     assert letters["RuntimeError"].key == target and "rule engine crashed" in letters["RuntimeError"].error
 
-    monkeypatch.setattr(eligibility.services, "assessments_create", real_assess)  # the fix is deployed
+    monkeypatch.setattr(eligibility.services, "households_changed", real_assess)  # the fix is deployed
     call_command("dlq", "replay", "--all")
     saga.run_until(all_paid(7))
     call_command("dlq", "replay", "--all")  # a second replay finds nothing pending
