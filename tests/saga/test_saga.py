@@ -9,7 +9,7 @@ from analytics.selectors import summary_get
 from dsrs.events import metrics
 from dsrs.events.models import DeadLetter, InboxEvent, OutboxEvent
 from dsrs.events.topics import topic_name
-from eligibility.models import Assessment
+from eligibility.models import Assessment, Enrolment
 from payment.models import Payment
 from registry.models import Household
 from tests.factories import HouseholdPayloadFactory
@@ -113,6 +113,14 @@ def test_a_household_changed_within_the_cycle_is_reassessed_but_never_paid_twice
     assert Payment.objects.count() == 1
     summary = summary_get()
     assert (summary.assessed, summary.approved, summary.denied, summary.payments_scheduled) == (1, 0, 1, 1)
+    enrolment = Enrolment.objects.get(household_id=household_id)
+    assert (enrolment.status, enrolment.reason) == ("exited", "no longer qualifies: Monthly income at most the ceiling")
+    exits = OutboxEvent.objects.filter(event_type="eligibility.enrolment.exited", key=household_id)
+    assert exits.count() == 1 and all(row.sent_at for row in exits)
+    if saga.transport == "kafka":
+        on_topic = saga.read_topic(topic_name("eligibility.enrolment"))
+        assert sorted(h["ce_type"] for h in on_topic) == ["eligibility.enrolment.enrolled",
+                                                          "eligibility.enrolment.exited"]
 
 
 def test_delivering_every_event_a_second_time_changes_no_table_and_no_figure(saga, partner_client):
