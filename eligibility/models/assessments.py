@@ -24,6 +24,8 @@ class Assessment(models.Model):
     reasons = models.JSONField(default=list, blank=True, help_text="labels of the criteria that failed")
     explanation = models.JSONField(default=list, blank=True,
                                    help_text="every criterion: expression, values used, result, passed")
+    outcome = models.CharField(max_length=200, blank=True, default="",
+                               help_text="1 or 0 per criterion and exclusion, in order: whether it passed")
     region_code = models.CharField(max_length=10, db_index=True)
     # '' where the household event did not name the level: no province in NCR, nothing below the region in v1.
     province_code = models.CharField(max_length=10, blank=True, default="")

@@ -84,18 +84,24 @@ class CompiledRuleSet:
     def params_for(self, region_code: str) -> dict:
         return {**self.parameters, **self.region_parameters.get(region_code, {})}
 
-    def evaluate(self, context: dict) -> tuple[bool, list[dict]]:
-        """(approved, explanation): approved when every criterion holds and no exclusion does."""
-        results = self.program.execute(context)
-        explanation = []
-        approved = True
-        for criterion, result in zip(self.criteria + self.exclusions, results):
-            passed = (result is not True) if criterion.exclusion else (result is True)
-            approved = approved and passed
-            explanation.append({"code": criterion.code, "label": criterion.label, "kind":
-                                "exclusion" if criterion.exclusion else "criterion", "expression": criterion.expression,
-                                "values": criterion.values(context), "result": result is True, "passed": passed})
-        return approved, explanation
+    @property
+    def reads(self) -> tuple[tuple, tuple]:
+        """The household facts and member facts any criterion reads."""
+        everything = self.criteria + self.exclusions
+        return (tuple(sorted({f for c in everything for f in c.facts})),
+                tuple(sorted({f for c in everything for f in c.member_facts})))
+
+    def evaluate(self, context: dict) -> list[bool]:
+        """Whether each criterion, then each exclusion, passed (an exclusion passes when it does not hold)."""
+        return [(result is not True) if criterion.exclusion else (result is True)
+                for criterion, result in zip(self.criteria + self.exclusions, self.program.execute(context))]
+
+    def explain(self, context: dict, passes: list[bool]) -> list[dict]:
+        """Every criterion and exclusion with its expression, the values it read, its result and verdict."""
+        return [{"code": c.code, "label": c.label, "kind": "exclusion" if c.exclusion else "criterion",
+                 "expression": c.expression, "values": c.values(context),
+                 "result": (not passed) if c.exclusion else passed, "passed": passed}
+                for c, passed in zip(self.criteria + self.exclusions, passes)]
 
 
 def _criteria(items, key: str, param_names: set[str], errors: dict, *, exclusion: bool) -> list[Criterion]:

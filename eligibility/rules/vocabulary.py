@@ -36,33 +36,29 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def household_context(facts, *, day: date, params: dict) -> dict:
-    """The CEL variables of one household (a models.HouseholdFact) on `day`."""
-    return {
-        "status": facts.status,
-        "region_code": facts.region_code,
-        "province_code": facts.province_code,
-        "municipality_code": facts.municipality_code,
-        "barangay_code": facts.barangay_code,
-        "household_size": facts.household_size,
-        "monthly_income": float(facts.monthly_income),
-        "per_capita_income": float(facts.per_capita_income),
-        "pmt_score": float(facts.pmt_score),
-        "members": [member_context(m, day=day) for m in facts.members],
-        PARAMS: params,
-    }
+HOUSEHOLD_VALUES = {
+    "status": lambda f: f.status, "region_code": lambda f: f.region_code,
+    "province_code": lambda f: f.province_code, "municipality_code": lambda f: f.municipality_code,
+    "barangay_code": lambda f: f.barangay_code, "household_size": lambda f: f.household_size,
+    "monthly_income": lambda f: float(f.monthly_income), "per_capita_income": lambda f: float(f.per_capita_income),
+    "pmt_score": lambda f: float(f.pmt_score),
+}
+MEMBER_VALUES = {name: (lambda name: lambda m, day: m[name])(name) for name in MEMBER_FACTS}
+MEMBER_VALUES["age"] = lambda m, day: member_age(m, day=day)
+MEMBER_VALUES["monthly_income"] = lambda m, day: float(m["monthly_income"])
 
 
-def member_context(member: dict, *, day: date) -> dict:
-    return {
-        "age": member_age(member, day=day),
-        "sex": member["sex"],
-        "relationship": member["relationship"],
-        "has_disability": member["has_disability"],
-        "is_pregnant": member["is_pregnant"],
-        "attending_school": member["attending_school"],
-        "monthly_income": float(member["monthly_income"]),
-    }
+def household_context(facts, *, day: date, params: dict, reads: tuple[tuple, tuple] | None = None) -> dict:
+    """The CEL variables of one household (a models.HouseholdFact) on `day`.
+
+    `reads` (household facts, member facts) limits the context to what a rule set reads: converting
+    values to CEL is most of an evaluation's cost.
+    """
+    household_facts, member_facts = reads or (tuple(HOUSEHOLD_VALUES), tuple(MEMBER_FACTS))
+    context = {name: HOUSEHOLD_VALUES[name](facts) for name in household_facts}
+    context["members"] = [{name: MEMBER_VALUES[name](m, day) for name in member_facts} for m in facts.members]
+    context[PARAMS] = params
+    return context
 
 
 def member_age(member: dict, *, day: date) -> int:

@@ -7,6 +7,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
+from dsrs.events.bulk import insert_objects
 from dsrs.events.outbox import buffered as outbox_buffered
 
 from .. import events
@@ -33,25 +34,35 @@ def _compile(rule_set: RuleSet) -> CompiledRuleSet:
 @dataclass(frozen=True)
 class Outcome:
     household: HouseholdFact
-    approved: bool
-    explanation: list[dict]
+    passes: list[bool]
+    context: dict
+    compiled: CompiledRuleSet
 
     @property
-    def passes(self) -> list[bool]:
-        return [item["passed"] for item in self.explanation]
+    def approved(self) -> bool:
+        return all(self.passes)
+
+    @property
+    def key(self) -> str:
+        """The passes as a string ("1101"): compared with the latest assessment's, cheaply."""
+        return "".join("1" if p else "0" for p in self.passes)
+
+    def explanation(self) -> list[dict]:
+        return self.compiled.explain(self.context, self.passes)
 
 
 def outcomes(rule_set: RuleSet, households: list[HouseholdFact], *, day: date) -> list[Outcome]:
     """What the rule set decides for each household on `day`, changing nothing."""
     compiled = compiled_rule_set(rule_set)
+    reads = compiled.reads
     params_by_region: dict[str, dict] = {}
     made = []
     for household in households:
         params = params_by_region.get(household.region_code)
         if params is None:
             params = params_by_region[household.region_code] = compiled.params_for(household.region_code)
-        approved, explanation = compiled.evaluate(household_context(household, day=day, params=params))
-        made.append(Outcome(household, approved, explanation))
+        context = household_context(household, day=day, params=params, reads=reads)
+        made.append(Outcome(household, compiled.evaluate(context), context, compiled))
     return made
 
 
@@ -84,7 +95,7 @@ def _assess_in(program: Program, households: list[HouseholdFact], *, day: date) 
     rule_set = program.current_rule_set
     latest = {a.household_id: a for a in Assessment.objects.filter(
         program_code=program.code, is_latest=True, household_id__in=[h.household_id for h in households])
-        .only("id", "household_id", "household_version", "rule_set_version", "decision", "explanation")}
+        .only("id", "household_id", "household_version", "rule_set_version", "outcome")}
     made, superseded = [], []
     for outcome in outcomes(rule_set, households, day=day):
         household = outcome.household
@@ -93,13 +104,13 @@ def _assess_in(program: Program, households: list[HouseholdFact], *, day: date) 
             if before.household_version > household.version:
                 continue
             if (before.household_version == household.version and before.rule_set_version == rule_set.version
-                    and [item["passed"] for item in before.explanation] == outcome.passes):
+                    and before.outcome == outcome.key):
                 continue
             superseded.append(before.id)
         made.append(_assessment(program, rule_set, outcome, day=day))
     if superseded:
         Assessment.objects.filter(id__in=superseded).update(is_latest=False)
-    Assessment.objects.bulk_create(made, batch_size=1000)
+    insert_objects(made)
     with outbox_buffered():
         for assessment in made:
             events.publish_assessment_decided(assessment)
@@ -109,12 +120,13 @@ def _assess_in(program: Program, households: list[HouseholdFact], *, day: date) 
 
 def _assessment(program: Program, rule_set: RuleSet, outcome: Outcome, *, day: date) -> Assessment:
     household = outcome.household
+    explanation = outcome.explanation()
     return Assessment(
         household_id=household.household_id, household_version=household.version, program_code=program.code,
         rule_set_version=rule_set.version,
         decision=Assessment.Decision.APPROVED if outcome.approved else Assessment.Decision.DENIED,
-        reasons=[item["label"] for item in outcome.explanation if not item["passed"]],
-        explanation=outcome.explanation, region_code=household.region_code,
+        reasons=[item["label"] for item in explanation if not item["passed"]],
+        explanation=explanation, outcome=outcome.key, region_code=household.region_code,
         province_code=household.province_code, municipality_code=household.municipality_code,
         barangay_code=household.barangay_code, pmt_score=household.pmt_score,
         pmt_model_version=household.pmt_model_version, monthly_income=household.monthly_income,

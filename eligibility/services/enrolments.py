@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from dsrs.events.bulk import insert_objects
+
 from .. import events, states
 from ..models import Assessment, Enrolment, EnrolmentChange, Program
 
@@ -47,11 +49,11 @@ class _Batch:
                                          effective_on=self.day)
 
     def write(self) -> None:
-        Enrolment.objects.bulk_create(self.new.values(), batch_size=1000)
+        insert_objects(list(self.new.values()))
         Enrolment.objects.bulk_update(self.dirty.values(), [
             "status", "reason", "version", "status_changed_at", "assessment_id", "enrolled_on", "waitlisted_on",
             "suspended_on", "exited_on", *PLACE_FIELDS], batch_size=1000)
-        EnrolmentChange.objects.bulk_create(self.changes, batch_size=1000)
+        insert_objects(self.changes)
 
 
 def _exit_reason(assessment: Assessment) -> str:
