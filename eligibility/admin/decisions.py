@@ -47,6 +47,39 @@ class EnrolmentAdmin(InRegions, ReadOnlyModelAdmin):
     list_filter = ("program_code", "status", "region_code")
     search_fields = ("household_id",)
     inlines = [EnrolmentChangeInline]
+    actions = ["suspend", "resume"]
+
+    def _officer_action(self, request, queryset, service, wanted: str, verb: str):
+        from dsrs.audit.models import AuditRecord
+        from dsrs.audit.services import audit_record_create
+
+        done = 0
+        for enrolment in queryset.filter(status=wanted):
+            service(enrolment=enrolment, reason=f"{verb} by {request.user.get_username()} in the admin",
+                    actor=request.user)
+            done += 1
+        audit_record_create(request=request, action=AuditRecord.Action.UPDATE, object_type="eligibility.enrolment",
+                            object_ids=[str(e.pk) for e in queryset], fields=["status"], channel="admin",
+                            reason=verb)
+        self.message_user(request, f"{done} of {queryset.count()} enrolments {verb}.")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Suspend the selected enrolled households", permissions=["suspend"])
+    def suspend(self, request, queryset):
+        from ..services import enrolment_suspend
+
+        self._officer_action(request, queryset, enrolment_suspend, Enrolment.Status.ENROLLED, "suspended")
+
+    @admin.action(description="Lift the suspension of the selected households", permissions=["suspend"])
+    def resume(self, request, queryset):
+        from ..services import enrolment_resume
+
+        self._officer_action(request, queryset, enrolment_resume, Enrolment.Status.SUSPENDED, "resumed")
+
+    def has_suspend_permission(self, request):
+        return request.user.has_perm("eligibility.change_enrolment")
 
 
 @admin.register(ReassessmentJob)

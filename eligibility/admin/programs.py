@@ -36,7 +36,7 @@ class RuleSetAdmin(admin.ModelAdmin):
     list_display = ("program", "version", "status", "criteria_count", "published_at", "retired_at")
     list_filter = ("status", "program")
     readonly_fields = ("version", "status", "published_at", "retired_at", "created_at", "criteria_readable")
-    actions = ["publish", "retire"]
+    actions = ["preview", "publish", "retire"]
 
     @admin.display(description="criteria")
     def criteria_count(self, obj):
@@ -73,6 +73,24 @@ class RuleSetAdmin(admin.ModelAdmin):
             actions.pop("publish", None)
             actions.pop("retire", None)
         return actions
+
+    @admin.action(description="Preview the selected draft against the published rule set (changes nothing)")
+    def preview(self, request, queryset):
+        from ..selectors import rule_set_preview
+
+        if not request.user.has_perm("eligibility.preview_ruleset") or queryset.count() != 1:
+            self.message_user(request, "Select one rule set; previewing needs the preview permission.",
+                              messages.ERROR)
+            return
+        result = rule_set_preview(rule_set=queryset.get())
+        rows = [("total", result.total), *sorted(result.regions.items())]
+        self.message_user(request, format_html(
+            "<pre>{}</pre>", f"Rule set v{result.rule_set_version} against v{result.against_version}, "
+            f"{result.households} households, ages on {result.day}\n"
+            + "region       newly  still  losing  still-not  inclusion-err  exclusion-err  monthly cost\n"
+            + "\n".join(f"{name:<12} {c.newly_eligible:>5}  {c.still_eligible:>5}  {c.losing_eligibility:>6}  "
+                        f"{c.still_ineligible:>9}  {c.inclusion_error:>13}  {c.exclusion_error:>13}  "
+                        f"{c.monthly_cost:>12}" for name, c in rows)))
 
     @admin.action(description="Publish the selected draft (re-assesses the program's households)")
     def publish(self, request, queryset):

@@ -44,3 +44,31 @@ def test_an_assessment_page_explains_the_decision(officer):
     page = officer.get(f"/admin/eligibility/assessment/{assessment.pk}/change/").content.decode()
 
     assert "FAILED: criterion pmt" in page and "pmt_score = 0.7" in page
+
+
+def test_the_preview_action_shows_the_counts_and_changes_nothing(officer):
+    deliver(*[HouseholdDataFactory(pmt_score=s) for s in (0.2, 0.45, 0.7)])
+    four_ps = Program.objects.get(code="4PS")
+    draft = RuleSet.objects.create(program=four_ps, version=2, criteria=[
+        {"code": "pmt", "label": "PMT", "expression": "pmt_score <= params.max_pmt_score"}],
+        parameters={"max_pmt_score": 0.3})
+
+    page = officer.post("/admin/eligibility/ruleset/", {"action": "preview", "_selected_action": [draft.pk]},
+                        follow=True).content.decode()
+
+    assert "Rule set v2 against v1, 3 households" in page
+    assert Assessment.objects.filter(rule_set_version=2).count() == 0
+
+
+def test_an_officer_suspends_an_enrolment_from_the_admin_and_it_is_audited(officer):
+    from dsrs.audit.models import AuditRecord
+    from eligibility.models import Enrolment
+
+    deliver(HouseholdDataFactory(pmt_score=0.2))
+    enrolment = Enrolment.objects.get(program_code="4PS")
+
+    officer.post("/admin/eligibility/enrolment/", {"action": "suspend", "_selected_action": [enrolment.pk]})
+
+    enrolment.refresh_from_db()
+    assert enrolment.status == "suspended" and enrolment.changes.last().actor.username == "officer"
+    assert AuditRecord.objects.filter(object_type="eligibility.enrolment", reason="suspended").exists()
