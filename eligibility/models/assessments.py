@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.utils import timezone
 
 
 class Assessment(models.Model):
@@ -37,7 +38,7 @@ class Assessment(models.Model):
     monthly_income = models.DecimalField(max_digits=12, decimal_places=2)
     rule = models.JSONField(help_text="the rule set and parameters the decision was made with")
     source_event_id = models.UUIDField(help_text="the household event whose facts were assessed")
-    assessed_on = models.DateField(help_text="the day ages were computed for")
+    assessed_on = models.DateField(default=timezone.localdate, help_text="the day ages were computed for")
     is_latest = models.BooleanField(default=True)
     assessed_at = models.DateTimeField(auto_now_add=True)
 
