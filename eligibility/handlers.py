@@ -1,38 +1,23 @@
-"""Eligibility's consumer group: every household event leads to an assessment."""
+"""Eligibility's consumer group: household events update the projection and re-assess the household in
+every active program. Accepts household contracts v1, v2 and v3."""
 
-from decimal import Decimal
+from datetime import datetime
 from uuid import UUID
 
 from dsrs.events import Event, subscribe
 
 from . import services
+from .services.facts import HouseholdChange
 
 GROUP = "eligibility"
-LEVELS_BELOW_REGION = ("province_code", "municipality_code", "barangay_code")
 
 
-def _levels_below_region_and_model(event: Event) -> dict:
-    """v1 events, still in logs and dead-letter queues, name no level below the region and no PMT model."""
-    if event.schema_version == 1:
-        return dict.fromkeys(LEVELS_BELOW_REGION, "") | {"pmt_model_version": 0}
-    return {field: event.data[field] for field in (*LEVELS_BELOW_REGION, "pmt_model_version")}
-
-
-def _facts(event: Event) -> services.HouseholdFacts:
-    data = event.data
-    return services.HouseholdFacts(
-        household_id=UUID(data["household_id"]),
-        version=data["version"],
-        status=data["status"],
-        region_code=data["region_code"],
-        household_size=data["household_size"],
-        monthly_income=Decimal(data["monthly_income"]),
-        pmt_score=Decimal(str(data["pmt_score"])),
-        **_levels_below_region_and_model(event),
-    )
+def _change(event: Event) -> HouseholdChange:
+    return HouseholdChange(data=event.data, event_id=UUID(event.id), schema_version=event.schema_version,
+                           event_date=datetime.fromisoformat(event.time.replace("Z", "+00:00")).date())
 
 
 @subscribe(group=GROUP, event_type="registry.household.registered", batch=True)
 @subscribe(group=GROUP, event_type="registry.household.updated", batch=True)
 def on_households_changed(events: list[Event]) -> None:
-    services.assessments_create(changes=[(_facts(event), UUID(event.id)) for event in events])
+    services.households_changed(changes=[_change(event) for event in events])

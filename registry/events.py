@@ -1,7 +1,9 @@
-"""What the registry publishes. Contracts: dsrs/events/contracts/registry.household.*.v2.json.
+"""What the registry publishes. Contracts: dsrs/events/contracts/registry.household.*.v3.json.
 
 Events carry the facts other contexts decide on (score, model version, place, the members' ages,
-sexes, disability, pregnancy, schooling and income), never names, addresses or ID numbers.
+sexes, disability, pregnancy, schooling and income), never names, addresses or ID numbers. v3 adds each
+member's birth month (never the day), so that eligibility can compute ages on the day it re-assesses
+(docs/eligibility.md, "Ages").
 """
 
 from datetime import date
@@ -12,13 +14,14 @@ from .models import Household, Member
 
 HOUSEHOLD_REGISTERED = "registry.household.registered"
 HOUSEHOLD_UPDATED = "registry.household.updated"
-CONTRACT_VERSION = 2
+CONTRACT_VERSION = 3
 
 
 def member_facts(member: Member, *, today: date) -> dict:
     return {
         "member_id": str(member.id),
         "age": member.age_on(today),
+        "birth_month": f"{member.birth_date:%Y-%m}",
         "sex": member.sex,
         "relationship": member.relationship,
         "has_disability": member.has_disability,

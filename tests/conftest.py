@@ -29,14 +29,15 @@ def _require_real_infrastructure():
 
 @pytest.fixture(autouse=True)
 def _seeded_pmt_model(request):
-    """Transactional tests empty the database after them, and with it the PMT model v1 that a data
-    migration seeds: put it back for the next one, as `user_with_role` does for the roles."""
+    """Transactional tests empty the database after them, and with it the PMT model v1 and the programs
+    that data migrations seed: put them back for the next one, as `user_with_role` does for the roles."""
     marker = request.node.get_closest_marker("django_db")
     if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
         from django.apps import apps
 
         request.getfixturevalue("transactional_db")
         importlib.import_module("registry.migrations.0002_pmt_model_v1").create_model_v1(apps, None)
+        importlib.import_module("eligibility.migrations.0004_seed_programs").seed_programs(apps, None)
 
 
 def user_with_role(role: str, **fields):

@@ -14,7 +14,8 @@ def test_the_openapi_schema_is_valid_and_covers_every_endpoint(tmp_path):
     paths = json.loads(target.read_text())["paths"]
     assert {"/api/v1/households", "/api/v1/households/{household_id}", "/api/v1/households/lookup",
             "/api/v1/households/{household_id}/deactivate",
-            "/api/v1/assessments", "/api/v1/payments", "/api/v1/analytics/summary", "/api/v1/auth/token",
+            "/api/v1/assessments", "/api/v1/enrolments", "/api/v1/eligibility/households/{household_id}",
+            "/api/v1/payments", "/api/v1/analytics/summary", "/api/v1/auth/token",
             "/api/v1/auth/token/refresh", "/.well-known/jwks.json"} <= set(paths)
     created = paths["/api/v1/households"]["post"]["responses"]
     assert {"201", "400"} <= set(created)

@@ -21,10 +21,10 @@ def published(event_type: str) -> list[Event]:
 
 
 @pytest.mark.parametrize("region_code", [CENTRAL_VISAYAS, NCR], ids=["with a province", "NCR, no province"])
-def test_an_assessment_keeps_the_place_and_pmt_model_of_a_v2_household_event_and_announces_the_place(region_code):
+def test_an_assessment_keeps_the_place_and_pmt_model_of_a_v3_household_event_and_announces_the_place(region_code):
     household = HouseholdFactory(region_code=region_code)
     (registered,) = published("registry.household.registered")
-    assert registered.schema_version == 2
+    assert registered.schema_version == 3
 
     on_households_changed([registered])
 

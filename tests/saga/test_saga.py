@@ -9,7 +9,7 @@ from analytics.selectors import summary_get
 from dsrs.events import metrics
 from dsrs.events.models import DeadLetter, InboxEvent, OutboxEvent
 from dsrs.events.topics import topic_name
-from eligibility.models import Assessment
+from eligibility.models import Assessment, Enrolment
 from payment.models import Payment
 from registry.models import Household
 from registry.validation import MAX_MEMBERS, MAX_MONTHLY_INCOME
@@ -130,6 +130,14 @@ def test_a_household_changed_within_the_cycle_is_reassessed_but_never_paid_twice
     assert Payment.objects.count() == 1
     summary = summary_get()
     assert (summary.assessed, summary.approved, summary.denied, summary.payments_scheduled) == (1, 0, 1, 1)
+    enrolment = Enrolment.objects.get(household_id=household_id)
+    assert (enrolment.status, enrolment.reason) == ("exited", "no longer qualifies: Monthly income at most the ceiling")
+    exits = OutboxEvent.objects.filter(event_type="eligibility.enrolment.exited", key=household_id)
+    assert exits.count() == 1 and all(row.sent_at for row in exits)
+    if saga.transport == "kafka":
+        on_topic = saga.read_topic(topic_name("eligibility.enrolment"))
+        assert sorted(h["ce_type"] for h in on_topic) == ["eligibility.enrolment.enrolled",
+                                                          "eligibility.enrolment.exited"]
 
 
 def test_delivering_every_event_a_second_time_changes_no_table_and_no_figure(saga, partner_client):
@@ -148,7 +156,7 @@ def test_delivering_every_event_a_second_time_changes_no_table_and_no_figure(sag
                    and InboxEvent.objects.filter(consumer_group="analytics").count() == forgotten)
     saga.settle()
 
-    assert republished == 8 + 8 + 5 + 5  # registered, assessed, scheduled, completed
+    assert republished == 8 + 8 + 5 + 5 + 5  # registered, assessed, enrolled, scheduled, completed
     assert forgotten == 8 + 5 + 5
     assert snapshot() == before
 
@@ -159,16 +167,16 @@ def test_poison_events_are_dead_lettered_the_partition_moves_on_and_replay_appli
 
     (target,) = register(partner_client, 1, poor=True)
     saga.inject_raw("registry.household", key=target, value=b"{this is not json")
-    real_assess = eligibility.services.assessments_create
+    real_assess = eligibility.services.households_changed
     calls = Counter()
 
     def assess_failing_for_target(*, changes, **kwargs):
-        if any(str(facts.household_id) == target for facts, _ in changes):
+        if any(change.data["household_id"] == target for change in changes):
             calls["target"] += 1
             raise RuntimeError("rule engine crashed on this household")
         return real_assess(changes=changes, **kwargs)
 
-    monkeypatch.setattr(eligibility.services, "assessments_create", assess_failing_for_target)
+    monkeypatch.setattr(eligibility.services, "households_changed", assess_failing_for_target)
     others = register(partner_client, 6, poor=True)
     saga.start_consumers()
     saga.run_until(all_paid(6))
@@ -184,7 +192,7 @@ def test_poison_events_are_dead_lettered_the_partition_moves_on_and_replay_appli
     assert calls["target"] == 1 + 3  # once inside its batch, then each attempt on its own
     assert letters["RuntimeError"].key == target and "rule engine crashed" in letters["RuntimeError"].error
 
-    monkeypatch.setattr(eligibility.services, "assessments_create", real_assess)  # the fix is deployed
+    monkeypatch.setattr(eligibility.services, "households_changed", real_assess)  # the fix is deployed
     call_command("dlq", "replay", "--all")
     saga.run_until(all_paid(7))
     call_command("dlq", "replay", "--all")  # a second replay finds nothing pending

@@ -1,0 +1,41 @@
+"""Time the preview of a draft over the households in the projection (fill it with bench_reassess first).
+
+The draft is the program's published rule set with every numeric parameter lowered by 10%; it is deleted
+afterwards. Run: python manage.py bench_preview --program SOCPEN
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from eligibility.models import Program, RuleSet
+from eligibility.selectors import rule_set_preview
+
+
+class Command(BaseCommand):
+    help = "Benchmark the preview of a draft rule set against the published one."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--program", default="SOCPEN")
+
+    def handle(self, *args, program, **options):
+        found = Program.objects.select_related("current_rule_set").filter(code=program).first()
+        if found is None or found.current_rule_set is None:
+            raise CommandError(f"no program {program!r} with a published rule set")
+        published = found.current_rule_set
+        lower = {k: v * 0.9 if isinstance(v, float) else v for k, v in published.parameters.items()}
+        with transaction.atomic():
+            draft = RuleSet.objects.create(program=found, version=published.version + 1000,
+                                           criteria=published.criteria, exclusions=published.exclusions,
+                                           parameters=lower, region_parameters=published.region_parameters)
+            start = time.perf_counter()
+            preview = rule_set_preview(rule_set=draft)
+            elapsed = time.perf_counter() - start
+            transaction.set_rollback(True)
+        total = preview.total
+        self.stdout.write(f"preview of {found.code} over {preview.households:,} households in {elapsed:.2f} s: "
+                          f"newly {total.newly_eligible:,}, still {total.still_eligible:,}, losing "
+                          f"{total.losing_eligibility:,}, still not {total.still_ineligible:,}, inclusion error "
+                          f"{total.inclusion_error:,}, exclusion error {total.exclusion_error:,}, monthly cost "
+                          f"{total.monthly_cost:,}")

@@ -1,0 +1,167 @@
+"""Compiling a rule set's CEL expressions once, checking them, and evaluating households with explanations."""
+
+import re
+from dataclasses import dataclass, field
+
+import cel
+
+from .vocabulary import HOUSEHOLD_FACTS, MEMBER_FACTS, PARAMS, probe_context
+
+# Names bound by CEL's macros (`members.exists(m, ...)` binds `m`): not facts, so not checked as facts.
+_MACRO_BINDING = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,")
+# A field selected with a dot (`m.age`, `params.pmt_cutoff`), not a method call (`members.exists(`).
+_FIELD = re.compile(r"\.\s*([A-Za-z_]\w*)\b(?!\s*\()")
+_STRING = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"", re.S)
+
+
+class RuleSetError(ValueError):
+    """Expressions that may not be saved, each message keyed by its path (`criteria.2.expression`)."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{path}: {message}" for path, message in errors.items()))
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    label: str
+    expression: str
+    exclusion: bool = False
+    facts: tuple[str, ...] = ()          # household facts it reads
+    member_facts: tuple[str, ...] = ()   # member facts it reads, through `members`
+    params: tuple[str, ...] = ()         # rule-set parameters it reads
+
+    def values(self, context: dict) -> dict:
+        """The values this criterion read from one household's context."""
+        used = {name: context[name] for name in self.facts}
+        for name in self.member_facts:
+            used[f"members.{name}"] = [m[name] for m in context["members"]]
+        for name in self.params:
+            used[f"{PARAMS}.{name}"] = context[PARAMS].get(name)
+        return used
+
+
+def _position(source: str, index: int) -> str:
+    line = source.count("\n", 0, index) + 1
+    return f"{line}:{index - (source.rfind(chr(10), 0, index) + 1) + 1}"
+
+
+def _check_names(source: str, program, param_names: set[str]) -> tuple[tuple, tuple, tuple]:
+    """The facts, member facts and parameters an expression reads; an unknown name raises ValueError."""
+    bare = _STRING.sub(lambda m: " " * len(m.group()), source)
+    bound = set(_MACRO_BINDING.findall(bare))
+    variables = set(program.variables()) - bound
+    unknown = sorted(variables - set(HOUSEHOLD_FACTS) - {PARAMS})
+    if unknown:
+        at = re.search(rf"\b{re.escape(unknown[0])}\b", bare)
+        raise ValueError(f"at {_position(source, at.start() if at else 0)}: unknown fact {unknown[0]!r}; "
+                         f"a rule may read {', '.join(sorted(HOUSEHOLD_FACTS))} and {PARAMS}")
+    fields = {}
+    for match in _FIELD.finditer(bare):
+        fields.setdefault(match.group(1), match.start(1))
+    for name, index in fields.items():
+        if name not in MEMBER_FACTS and name not in param_names:
+            raise ValueError(f"at {_position(source, index)}: unknown fact {name!r}; a member has "
+                             f"{', '.join(sorted(MEMBER_FACTS))}; the parameters are "
+                             f"{', '.join(sorted(param_names)) or 'none'}")
+    member_facts = tuple(sorted(n for n in fields if n in MEMBER_FACTS)) if "members" in variables else ()
+    params = tuple(sorted(n for n in fields if n in param_names)) if PARAMS in variables else ()
+    facts = tuple(sorted(variables & (set(HOUSEHOLD_FACTS) - {"members"})))
+    return facts, member_facts, params
+
+
+@dataclass
+class CompiledRuleSet:
+    """A rule set's criteria and exclusions compiled once into one CEL program that answers them all."""
+
+    criteria: list[Criterion]
+    exclusions: list[Criterion]
+    parameters: dict
+    region_parameters: dict
+    program: object = field(repr=False, default=None)
+
+    def params_for(self, region_code: str) -> dict:
+        return {**self.parameters, **self.region_parameters.get(region_code, {})}
+
+    @property
+    def reads(self) -> tuple[tuple, tuple]:
+        """The household facts and member facts any criterion reads."""
+        everything = self.criteria + self.exclusions
+        return (tuple(sorted({f for c in everything for f in c.facts})),
+                tuple(sorted({f for c in everything for f in c.member_facts})))
+
+    def evaluate(self, context: dict) -> list[bool]:
+        """Whether each criterion, then each exclusion, passed (an exclusion passes when it does not hold)."""
+        return [(result is not True) if criterion.exclusion else (result is True)
+                for criterion, result in zip(self.criteria + self.exclusions, self.program.execute(context))]
+
+    def explain(self, context: dict, passes: list[bool]) -> list[dict]:
+        """Every criterion and exclusion with its expression, the values it read, its result and verdict."""
+        return [{"code": c.code, "label": c.label, "kind": "exclusion" if c.exclusion else "criterion",
+                 "expression": c.expression, "values": c.values(context),
+                 "result": (not passed) if c.exclusion else passed, "passed": passed}
+                for c, passed in zip(self.criteria + self.exclusions, passes)]
+
+
+def _criteria(items, key: str, param_names: set[str], errors: dict, *, exclusion: bool) -> list[Criterion]:
+    made, codes = [], set()
+    for i, item in enumerate(items or []):
+        path = f"{key}.{i}"
+        if not isinstance(item, dict):
+            errors[path] = "must be an object with code, label and expression"
+            continue
+        code, label, source = (str(item.get(k) or "").strip() for k in ("code", "label", "expression"))
+        for name, value in (("code", code), ("label", label), ("expression", source)):
+            if not value:
+                errors[f"{path}.{name}"] = "This field is required."
+        if code in codes:
+            errors[f"{path}.code"] = f"{code!r} is used twice in this rule set"
+        codes.add(code)
+        if not source:
+            continue
+        try:
+            program = cel.compile(source)
+            facts, member_facts, params = _check_names(source, program, param_names)
+        except ValueError as exc:
+            errors[f"{path}.expression"] = str(exc)
+            continue
+        made.append(Criterion(code, label, source, exclusion, facts, member_facts, params))
+    return made
+
+
+def compile_rule_set(*, criteria: list, exclusions: list, parameters: dict, region_parameters: dict) -> CompiledRuleSet:
+    """Compile and check a rule set; RuleSetError names every expression that may not be saved, and why."""
+    errors: dict[str, str] = {}
+    if not isinstance(parameters, dict):
+        errors["parameters"], parameters = "must be an object of names and values", {}
+    if not isinstance(region_parameters, dict) or not all(isinstance(v, dict) for v in region_parameters.values()):
+        errors["region_parameters"], region_parameters = "must map region codes to objects of parameters", {}
+    param_names = set(parameters) | {n for values in region_parameters.values() for n in values}
+    for region, values in region_parameters.items():
+        for name in set(values) - set(parameters):
+            errors[f"region_parameters.{region}.{name}"] = "has no default in parameters"
+    compiled = CompiledRuleSet(
+        criteria=_criteria(criteria, "criteria", param_names, errors, exclusion=False),
+        exclusions=_criteria(exclusions, "exclusions", param_names, errors, exclusion=True),
+        parameters=parameters, region_parameters=region_parameters)
+    if not compiled.criteria and not errors.get("criteria") and not any(k.startswith("criteria.") for k in errors):
+        errors["criteria"] = "A rule set needs at least one criterion."
+    if errors:
+        raise RuleSetError(errors)
+    everything = compiled.criteria + compiled.exclusions
+    compiled.program = cel.compile("[" + ", ".join(f"({c.expression})" for c in everything) + "]")
+    for region in ["", *region_parameters]:
+        probe = probe_context(compiled.params_for(region))
+        for i, criterion in enumerate(everything):
+            key = f"criteria.{i}" if i < len(compiled.criteria) else f"exclusions.{i - len(compiled.criteria)}"
+            try:
+                result = cel.compile(criterion.expression).execute(probe)
+            except Exception as exc:  # the library raises several types for evaluation errors
+                errors[f"{key}.expression"] = f"does not evaluate on a household: {exc}"
+                continue
+            if not isinstance(result, bool):
+                errors[f"{key}.expression"] = f"must be true or false, not {type(result).__name__} ({result!r})"
+    if errors:
+        raise RuleSetError(errors)
+    return compiled
