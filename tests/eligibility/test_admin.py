@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from eligibility.models import Assessment, Program, RuleSet
+from tests.conftest import user_with_role
 from tests.eligibility.factories import HouseholdDataFactory, deliver
 
 pytestmark = pytest.mark.django_db
@@ -13,9 +13,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def officer(client):
-    user = get_user_model().objects.create_superuser("officer", password="a long enough pass phrase")
-    client.force_login(user)
+    """A program officer, with no more than the role gives."""
+    client.force_login(user_with_role("program officer", is_staff=True))
     return client
+
+
+def test_a_caseworker_may_neither_write_nor_publish_rule_sets(client):
+    client.force_login(user_with_role("caseworker", is_staff=True))
+
+    assert client.get("/admin/eligibility/ruleset/add/").status_code == 403
 
 
 def test_a_draft_with_an_expression_that_does_not_compile_is_refused_with_the_librarys_message(officer):
@@ -70,5 +76,5 @@ def test_an_officer_suspends_an_enrolment_from_the_admin_and_it_is_audited(offic
     officer.post("/admin/eligibility/enrolment/", {"action": "suspend", "_selected_action": [enrolment.pk]})
 
     enrolment.refresh_from_db()
-    assert enrolment.status == "suspended" and enrolment.changes.last().actor.username == "officer"
+    assert enrolment.status == "suspended" and enrolment.changes.last().actor.groups.get().name == "program officer"
     assert AuditRecord.objects.filter(object_type="eligibility.enrolment", reason="suspended").exists()
