@@ -36,6 +36,24 @@ class DefaultPagination(pagination.PageNumberPagination):
                 "Not a page of this list: give a whole number from 1 to the last page."]}) from None
 
 
+class CursorPagination(pagination.CursorPagination):
+    """DRF's cursor pagination, with a cursor the API never gave out answered as a bad parameter (400
+    naming `cursor`), not a missing resource (DRF's 404)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise self.invalid_cursor() from None
+
+    def invalid_cursor(self):
+        return serializers.ValidationError({self.cursor_query_param: [
+            "Not a cursor this API gave out: follow `next` or `previous` as they are."]})
+
+
 def page_parameters() -> list:
     """The OpenAPI description of DefaultPagination's query parameters."""
     from drf_spectacular.utils import OpenApiParameter

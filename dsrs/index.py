@@ -8,6 +8,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dsrs.query_parameters import QueryParameters
+
+
+class _NoParameters(QueryParameters):
+    paging = ()
+
 
 def _routes_without_parameters(patterns, prefix: str = ""):
     """Every named route without path parameters in `patterns` (included ones too), as (name, route)."""
@@ -36,6 +42,7 @@ class ApiIndex(APIView):
                        "resources": serializers.DictField(child=serializers.CharField(),
                                                           help_text="path of each resource, by name")})})
     def get(self, request):
+        _NoParameters(data=request.query_params).is_valid(raise_exception=True)
         root = request.path
         return Response({
             "name": settings.SPECTACULAR_SETTINGS["TITLE"],

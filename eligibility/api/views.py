@@ -1,12 +1,12 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import pagination, serializers
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dsrs.access import ContextPermission, caller_of
 
-from dsrs.api import DefaultPagination, error_schema, page_parameters, paginated
+from dsrs.api import CursorPagination, DefaultPagination, error_schema, page_parameters, paginated
 from dsrs.query_parameters import QueryParameters
 
 from .. import selectors
@@ -70,11 +70,9 @@ class AssessmentListApi(EligibilityApi):
         return paginator.get_paginated_response(AssessmentOutputSerializer(page, many=True).data)
 
 
-class EnrolmentCursorPagination(pagination.CursorPagination):
+class EnrolmentCursorPagination(CursorPagination):
     ordering = ("id",)  # unique, so pages stay stable while enrolments change
     page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 class EnrolmentListApi(EligibilityApi):

@@ -9,15 +9,16 @@ pair (ordering value, id), which is unique.
 import json
 
 from django.db.models import Q
-from rest_framework import exceptions, pagination, serializers
+from rest_framework import pagination
+
+from dsrs.api import CursorPagination
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
 
-class HouseholdCursorPagination(pagination.CursorPagination):
+class HouseholdCursorPagination(CursorPagination):
     page_size = DEFAULT_PAGE_SIZE
-    page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
     def __init__(self, *, ordering: str):
@@ -64,7 +65,7 @@ class HouseholdCursorPagination(pagination.CursorPagination):
             value, pk = json.loads(self.cursor.position)
             return str(value), str(pk)
         except (TypeError, ValueError):
-            raise self._invalid() from None
+            raise self.invalid_cursor() from None
 
     def get_next_link(self):
         if not self.has_next:
@@ -75,13 +76,3 @@ class HouseholdCursorPagination(pagination.CursorPagination):
         if not self.has_previous:
             return None
         return self.encode_cursor(pagination.Cursor(offset=0, reverse=True, position=self.previous_position))
-
-    def decode_cursor(self, request):
-        try:
-            return super().decode_cursor(request)
-        except exceptions.NotFound:  # DRF's answer to a bad cursor; it is a bad parameter, not a missing page
-            raise self._invalid() from None
-
-    def _invalid(self):
-        return serializers.ValidationError({self.cursor_query_param: [
-            "Not a cursor this API gave out: follow `next` or `previous` as they are."]})

@@ -99,7 +99,7 @@ def test_a_created_household_links_to_the_operations_on_it(schema):
 
 def test_the_request_schema_offers_only_the_bodies_and_parameters_the_api_takes(schema):
     components = schema["components"]["schemas"]
-    for refusing in ("HouseholdInputRequest", "PatchedHouseholdInputRequest", "MemberInputRequest",
+    for refusing in ("HouseholdInputRequest", "PatchedHouseholdChangesRequest", "MemberInputRequest",
                      "HouseholdDeactivateRequest", "HouseholdLookupRequest"):
         assert components[refusing]["additionalProperties"] is False, refusing  # unknown fields answer 400
     lookup = components["HouseholdLookupRequest"]
