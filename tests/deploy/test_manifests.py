@@ -50,7 +50,7 @@ def test_every_workload_meets_the_restricted_pod_security_standard_with_requests
     namespace = next(d for d in docs if d["kind"] == "Namespace")
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
     workloads = list(kube.pod_specs(docs))
-    assert len(workloads) == 8
+    assert len(workloads) == 9
     for name, pod in workloads:
         assert pod["securityContext"]["runAsNonRoot"] is True, name
         assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", name
@@ -136,3 +136,22 @@ def test_prometheus_scrapes_every_metrics_port_and_loads_the_rule_file(overlay):
     (rule,) = [d for d in docs if d["kind"] == "PrometheusRule"]
     rule_file = yaml.safe_load((ROOT / "deploy" / "prometheus" / "rules.yaml").read_text())
     assert rule["spec"]["groups"] == rule_file["groups"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_gateway_is_the_only_way_in_and_makes_its_config_from_the_release_image(overlay):
+    docs = kube.render(overlay)
+    exposed = [d["metadata"]["name"] for d in docs if d["kind"] == "Service" and d["spec"].get("type") == "LoadBalancer"]
+    assert exposed == ["dsrs-gateway"]
+    assert [d for d in docs if d["kind"] == "Ingress"] == []
+    gateway = next(d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "dsrs-gateway")
+    pod = gateway["spec"]["template"]["spec"]
+    (init,) = pod["initContainers"]
+    web = next(d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "dsrs-web")
+    assert init["image"] == web["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert init["command"][:3] == ["python", "manage.py", "gateway_config"]
+    output = init["command"][init["command"].index("--output") + 1]
+    (kong,) = pod["containers"]
+    env = {e["name"]: e["value"] for e in kong["env"]}
+    assert env["KONG_DATABASE"] == "off" and env["KONG_DECLARATIVE_CONFIG"] == output
+    assert env["KONG_ADMIN_LISTEN"] == "off"
