@@ -7,7 +7,10 @@
 # The image runs the production profile (DSRS_PROFILE=production), which refuses to start without
 # DJANGO_SECRET_KEY, JWT_PRIVATE_KEY, BLIND_INDEX_KEY, DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, MONGODB_URI and REDIS_URL
 # (see README.md, "Configuration").
-FROM python:3.11-slim
+
+# One pinned base for both stages. The tag names the exact Python patch release and Debian release;
+# pin its digest too where the registry is reachable (`FROM python:3.11.14-slim-bookworm@sha256:...`).
+FROM python:3.11.14-slim-bookworm AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -15,17 +18,31 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HOME=/tmp
 
+# Build stage: the dependencies into a virtualenv. Every pinned package ships a manylinux wheel for
+# CPython 3.11 (psycopg[binary], confluent-kafka with librdkafka bundled), so no compiler is needed;
+# pip and setuptools stay behind in this stage. requirements.txt also lists the test tools (pytest,
+# factory-boy, import-linter).
+FROM base AS build
+COPY requirements.txt requirements-data.txt /build/
+RUN python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-cache-dir -r /build/requirements.txt \
+ && /opt/venv/bin/pip install --no-cache-dir --no-deps -r /build/requirements-data.txt \
+ && /opt/venv/bin/pip uninstall --yes pip setuptools wheel
+
+# Final stage: the virtualenv and the code, no package installer (the base image's pip, setuptools
+# and wheel are removed too), no compiler.
+FROM base
+RUN python -m pip uninstall --yes pip setuptools wheel \
+ && rm -rf /usr/local/lib/python3.11/ensurepip
+
 # A fixed numeric uid/gid, so that Kubernetes' runAsNonRoot can verify it.
 RUN groupadd --system --gid 10001 dsrs \
  && useradd --system --uid 10001 --gid dsrs --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin dsrs
 
+COPY --from=build /opt/venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH \
+    VIRTUAL_ENV=/opt/venv
 WORKDIR /app
-
-# Dependencies first, so that a code change does not reinstall them. Every pinned package ships a
-# manylinux wheel for CPython 3.11 (psycopg[binary], confluent-kafka with librdkafka bundled), so no
-# compiler is needed. requirements.txt also lists the test tools (pytest, factory-boy, import-linter).
-COPY requirements.txt requirements-data.txt ./
-RUN pip install -r requirements.txt && pip install --no-deps -r requirements-data.txt
 
 # The code belongs to root and is only readable by the app user: the running process cannot change it.
 COPY . .
