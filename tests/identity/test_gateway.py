@@ -16,7 +16,7 @@ from identity.gateway import METHODS
 from tests.conftest import user_with_role
 
 UNROUTED = ["/admin/", "/admin/login/", "/metrics", "/healthz/ready", "/healthz/live", "/api/v1/schema",
-            "/api/v1/docs", "/static/admin/css/base.css", "/api/v1/households/1/extra", "/api/v1/",
+            "/api/v1/docs", "/static/admin/css/base.css", "/api/v1/households/1/extra",
             "/api/v1/households/", "/api/v1/householdsx", "/x/api/v1/households"]
 
 
@@ -77,7 +77,7 @@ def test_a_token_is_required_exactly_where_the_schema_requires_one(config, schem
             assert plugins["jwt"]["uri_param_names"] == [] and plugins["jwt"]["cookie_names"] == []
             assert 'local audience = "dsrs-api"' in plugins["post-function"]["access"][0]
     public_paths = {p for (p, m), op in _operations(schema).items() if op.get("security") is None or {} in op["security"]}
-    assert public_paths == {"/.well-known/jwks.json", "/api/v1/auth/token", "/api/v1/auth/token/refresh"}
+    assert public_paths == {"/.well-known/jwks.json", "/api/v1/", "/api/v1/auth/token", "/api/v1/auth/token/refresh"}
 
 
 def test_the_gateway_trusts_exactly_the_key_dsrs_publishes(config, db):
