@@ -256,6 +256,8 @@ EVENTS_KAFKA_TOPIC_PARTITIONS = env.int("KAFKA_TOPIC_PARTITIONS", default=6)
 EVENTS_KAFKA_REPLICATION_FACTOR = env.int("KAFKA_REPLICATION_FACTOR", default=3 if IS_PRODUCTION else 1)
 # How long the relay waits for the broker to acknowledge a batch before leaving it for the next run.
 EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS = env.float("KAFKA_DELIVERY_TIMEOUT_SECONDS", default=15.0)
+# How soon a consumer learns of a subscribed topic, or of partitions, created after it subscribed.
+EVENTS_KAFKA_METADATA_REFRESH_MS = env.int("KAFKA_METADATA_REFRESH_MS", default=5000)
 EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=1000)
 EVENTS_CONSUMER_BATCH_SIZE = env.int("EVENTS_CONSUMER_BATCH_SIZE", default=500)
 EVENTS_MAX_ATTEMPTS = env.int("EVENTS_MAX_ATTEMPTS", default=5)

@@ -183,6 +183,10 @@ class KafkaConsumerSession:
                 "heartbeat.interval.ms": 2000,
                 "max.poll.interval.ms": 600000,
                 "fetch.wait.max.ms": 100,
+                # librdkafka refreshes the metadata of subscribed topics only this often (default 300 s):
+                # a topic that reaches the broker's metadata after this member first asked for it (created
+                # just after, or moments before by another process) would get no partition until then.
+                "topic.metadata.refresh.interval.ms": settings.EVENTS_KAFKA_METADATA_REFRESH_MS,
             }
         )
         self.consumer.subscribe(topics)

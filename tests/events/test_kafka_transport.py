@@ -1,0 +1,63 @@
+import os
+import threading
+import time
+import uuid
+
+import pytest
+from confluent_kafka.admin import AdminClient, NewTopic
+from django.db import transaction
+
+from dsrs.events import publish, registry
+from dsrs.events.relay import relay_once
+from dsrs.events.runtime import ConsumerRuntime
+from dsrs.events.topics import topic_name
+from dsrs.events.transports import get_transport
+from dsrs.events.transports.kafka import KafkaConsumerSession
+from tests.events.test_envelope_and_contracts import HOUSEHOLD
+
+
+@pytest.fixture
+def kafka_namespace(settings, transactional_db):
+    namespace = f"t{uuid.uuid4().hex[:10]}."
+    settings.EVENTS_TRANSPORT = "kafka"
+    settings.EVENTS_KAFKA_BOOTSTRAP_SERVERS = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    settings.EVENTS_KAFKA_TOPIC_PARTITIONS = 3
+    settings.EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS = 5.0
+    settings.EVENTS_TOPIC_PREFIX = settings.EVENTS_GROUP_PREFIX = namespace
+    settings.ANALYTICS_MONGODB_URI = ""
+    yield namespace
+    admin = get_transport().admin()
+    topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(namespace)]
+    for future in (admin.delete_topics(topics).values() if topics else []):
+        future.result(timeout=30)
+
+
+@pytest.mark.kafka
+def test_a_group_gets_the_events_of_a_topic_created_by_another_client_as_it_subscribes(kafka_namespace):
+    received = []
+    registry.subscribe(group="late-topic", event_type="registry.household.registered")(
+        lambda event: received.append(event.id))
+    topic, present = topic_name("registry.household"), topic_name("registry.present")
+    other = AdminClient({"bootstrap.servers": os.environ["KAFKA_BOOTSTRAP_SERVERS"]})
+    other.create_topics([NewTopic(present, 3, 1)])[present].result(15)
+    try:
+        # The member subscribes when one of its topics is not in the broker's metadata yet; another client
+        # creates it a moment later, as another process does when several start at once.
+        runtime = ConsumerRuntime("late-topic", session=KafkaConsumerSession(
+            get_transport(), registry.group_id("late-topic"), [present, topic]))
+        creation = threading.Timer(0.5, lambda: other.create_topics([NewTopic(topic, 3, 1)])[topic].result(15))
+        creation.start()
+        runtime.poll_once(timeout=1.0)
+        creation.join()
+        with transaction.atomic():
+            event = publish("registry.household.registered", subject=HOUSEHOLD["household_id"], data=HOUSEHOLD)
+        assert relay_once() == 1
+
+        deadline = time.monotonic() + 20
+        while not received and time.monotonic() < deadline:
+            runtime.poll_once(timeout=0.5)
+        runtime.close()
+    finally:
+        registry._subscriptions.pop("late-topic", None)
+
+    assert received == [event.id], "the group got no partition of the new topic within 20 s"
