@@ -54,6 +54,18 @@ class CursorPagination(pagination.CursorPagination):
             "Not a cursor this API gave out: follow `next` or `previous` as they are."]})
 
 
+def list_answer(view, request, *, filters, paginator, rows, output):
+    """A list endpoint's answer: the query string checked by the `filters` serializer, the caller's rows
+    (`rows(regions=..., **filters)`, a selector), one page of them from `paginator`, each in `output`."""
+    from dsrs.access import caller_of
+
+    checked = filters(data=request.query_params)
+    checked.is_valid(raise_exception=True)
+    page = paginator.paginate_queryset(rows(regions=caller_of(request).regions, **checked.validated_data), request,
+                                       view=view)
+    return paginator.get_paginated_response(output(page, many=True).data)
+
+
 def page_parameters() -> list:
     """The OpenAPI description of DefaultPagination's query parameters."""
     from drf_spectacular.utils import OpenApiParameter

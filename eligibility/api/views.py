@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from dsrs.access import ContextPermission, caller_of
 
-from dsrs.api import CursorPagination, DefaultPagination, error_schema, page_parameters, paginated
+from dsrs.api import CursorPagination, DefaultPagination, error_schema, list_answer, page_parameters, paginated
 from dsrs.query_parameters import QueryParameters
 
 from .. import selectors
@@ -62,12 +62,8 @@ class AssessmentListApi(EligibilityApi):
                    parameters=[AssessmentFilterSerializer, *page_parameters()],
                    responses={200: paginated(AssessmentOutputSerializer, "AssessmentPage"), **ERRORS})
     def get(self, request):
-        filters = AssessmentFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(selectors.assessment_list(regions=caller_of(request).regions,
-                                                                     **filters.validated_data), request, view=self)
-        return paginator.get_paginated_response(AssessmentOutputSerializer(page, many=True).data)
+        return list_answer(self, request, filters=AssessmentFilterSerializer, paginator=DefaultPagination(),
+                           rows=selectors.assessment_list, output=AssessmentOutputSerializer)
 
 
 class EnrolmentCursorPagination(CursorPagination):
@@ -84,12 +80,8 @@ class EnrolmentListApi(EligibilityApi):
                        "next": serializers.URLField(allow_null=True), "previous": serializers.URLField(allow_null=True),
                        "results": EnrolmentOutputSerializer(many=True)}), **ERRORS})
     def get(self, request):
-        filters = EnrolmentFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        paginator = EnrolmentCursorPagination()
-        page = paginator.paginate_queryset(selectors.enrolment_list(regions=caller_of(request).regions,
-                                                                    **filters.validated_data), request, view=self)
-        return paginator.get_paginated_response(EnrolmentOutputSerializer(page, many=True).data)
+        return list_answer(self, request, filters=EnrolmentFilterSerializer, paginator=EnrolmentCursorPagination(),
+                           rows=selectors.enrolment_list, output=EnrolmentOutputSerializer)
 
 
 class HouseholdEligibilityApi(EligibilityApi):

@@ -1,10 +1,10 @@
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from dsrs.access import ContextPermission, caller_of
+from dsrs.access import ContextPermission
 from drf_spectacular.utils import extend_schema
 
-from dsrs.api import DefaultPagination, error_schema, page_parameters, paginated
+from dsrs.api import DefaultPagination, error_schema, list_answer, page_parameters, paginated
 from dsrs.query_parameters import QueryParameters
 
 from .. import selectors
@@ -36,9 +36,5 @@ class PaymentListApi(APIView):
                    responses={200: paginated(PaymentOutputSerializer, "PaymentPage"), 400: error_schema(),
                               401: error_schema(), 403: error_schema()})
     def get(self, request):
-        filters = PaymentFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(selectors.payment_list(regions=caller_of(request).regions,
-                                                                **filters.validated_data), request, view=self)
-        return paginator.get_paginated_response(PaymentOutputSerializer(page, many=True).data)
+        return list_answer(self, request, filters=PaymentFilterSerializer, paginator=DefaultPagination(),
+                           rows=selectors.payment_list, output=PaymentOutputSerializer)
