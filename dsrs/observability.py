@@ -83,31 +83,95 @@ class RequestRefusalFilter(logging.Filter):
 
 
 def configure_tracing() -> None:
-    """Install the OpenTelemetry tracer provider and instrument Django, once per process.
+    """Install the OpenTelemetry tracer (and meter) provider and instrument Django, once per process.
 
-    Spans get real ids, so each event carries the `traceparent` of the request or consumer span
-    that published it and a trace follows a household across the relay and every consumer group.
-    `OTEL_TRACES_EXPORTER=console` prints finished spans; `OTEL_SDK_DISABLED=true` turns it all off.
+    Spans get real ids, so each event carries the `traceparent` of the request or consumer span that
+    published it and a trace follows a household across the relay and every consumer group. Where they
+    go is the standard `OTEL_*` environment (`exporters()`); `OTEL_SDK_DISABLED=true` turns it all off.
     """
     import os
 
-    from opentelemetry import trace
-    from opentelemetry.sdk.resources import Resource
+    from opentelemetry import metrics, trace
     from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
     if os.environ.get("OTEL_SDK_DISABLED", "").lower() == "true":
         return
     if isinstance(trace.get_tracer_provider(), TracerProvider):
         return
-    provider = TracerProvider(resource=Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", "dsrs")}))
-    if os.environ.get("OTEL_TRACES_EXPORTER") == "console":
-        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+    span_exporters, metric_readers = exporters(os.environ)
+    resource = _resource(os.environ)
+    provider = TracerProvider(resource=resource)
+    for exporter in span_exporters:
+        provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
+    if metric_readers:
+        from opentelemetry.sdk.metrics import MeterProvider
+
+        metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=metric_readers))
     from opentelemetry.instrumentation.django import DjangoInstrumentor
 
     _wsgi_attributes_of_any_path()
     DjangoInstrumentor().instrument()
+
+
+def _resource(environ):
+    """`OTEL_RESOURCE_ATTRIBUTES` and `OTEL_SERVICE_NAME` as the SDK reads them; `dsrs` when neither names the service."""
+    from opentelemetry.sdk.resources import Resource
+
+    named = environ.get("OTEL_SERVICE_NAME") or "service.name=" in environ.get("OTEL_RESOURCE_ATTRIBUTES", "")
+    return Resource.create({} if named else {"service.name": "dsrs"})
+
+
+def _exporter_names(environ, kind: str) -> list[str]:
+    """`OTEL_<KIND>_EXPORTER` (a comma-separated list); unset, `otlp` as soon as an OTLP endpoint is named."""
+    value = environ.get(f"OTEL_{kind}_EXPORTER")
+    if value is None:
+        endpoint = environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or environ.get(f"OTEL_EXPORTER_OTLP_{kind}_ENDPOINT")
+        return ["otlp"] if endpoint else []
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    return [] if names == ["none"] else names
+
+
+def exporters(environ) -> tuple[list, list]:
+    """The span exporters and metric readers the `OTEL_*` variables ask for.
+
+    OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER   `otlp`, `console`, `none`, or a list; unset: `otlp` when an
+        OTLP endpoint is set (OTEL_EXPORTER_OTLP_ENDPOINT or its per-signal form), nothing otherwise
+    OTEL_EXPORTER_OTLP_PROTOCOL (and _TRACES_/_METRICS_)   `http/protobuf`, the one installed
+    Everything else (endpoints, headers, certificate, compression, timeout, OTEL_BSP_*, OTEL_METRIC_EXPORT_*,
+    OTEL_TRACES_SAMPLER) the exporters and the SDK read themselves, as the specification names them.
+    """
+    spans, readers = [], []
+    for kind in ("TRACES", "METRICS"):
+        for name in _exporter_names(environ, kind):
+            if name == "otlp":
+                protocol = (environ.get(f"OTEL_EXPORTER_OTLP_{kind}_PROTOCOL")
+                            or environ.get("OTEL_EXPORTER_OTLP_PROTOCOL") or "http/protobuf")
+                if protocol != "http/protobuf":
+                    raise ValueError(f"OTEL_EXPORTER_OTLP_PROTOCOL={protocol}: only http/protobuf is installed "
+                                     "(OTLP over HTTP, port 4318 on a collector)")
+                if kind == "TRACES":
+                    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+                    spans.append(OTLPSpanExporter())
+                else:
+                    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+                    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+
+                    readers.append(PeriodicExportingMetricReader(OTLPMetricExporter()))
+            elif name == "console":
+                if kind == "TRACES":
+                    from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+                    spans.append(ConsoleSpanExporter())
+                else:
+                    from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, PeriodicExportingMetricReader
+
+                    readers.append(PeriodicExportingMetricReader(ConsoleMetricExporter()))
+            else:
+                raise ValueError(f"OTEL_{kind}_EXPORTER: {name!r} is not one of otlp, console, none")
+    return spans, readers
 
 
 def _wsgi_attributes_of_any_path() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 
+from dsrs import connection_security as _tls
 from dsrs import signing_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -138,6 +139,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    # TLS to PostgreSQL: `?sslmode=verify-full&sslrootcert=/etc/dsrs/tls/ca.crt` on DATABASE_URL (django-environ
+    # hands unknown query parameters to the driver), or these variables, which win over the URL's.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        option: value for option, value in {
+            "sslmode": env.str("DATABASE_SSLMODE", default=""),
+            "sslrootcert": env.str("DATABASE_SSLROOTCERT", default=""),
+            "sslcert": env.str("DATABASE_SSLCERT", default=""),
+            "sslkey": env.str("DATABASE_SSLKEY", default=""),
+        }.items() if value
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -252,6 +263,10 @@ EVENTS_GROUP_PREFIX = env.str("EVENTS_GROUP_PREFIX", default="")
 EVENTS_KAFKA_BOOTSTRAP_SERVERS = (
     env.str("KAFKA_BOOTSTRAP_SERVERS") if IS_PRODUCTION else env.str("KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:9092")
 )
+# Secured connections to the brokers (librdkafka's names): TLS with SASL SCRAM-SHA-512 is
+# KAFKA_SECURITY_PROTOCOL=SASL_SSL with a username, a password and the CA that signed the brokers'
+# certificates. Every client (producer, consumers, admin) is built from this dict.
+EVENTS_KAFKA_SECURITY = _tls.kafka_client_config(env)
 EVENTS_KAFKA_TOPIC_PARTITIONS = env.int("KAFKA_TOPIC_PARTITIONS", default=6)
 EVENTS_KAFKA_REPLICATION_FACTOR = env.int("KAFKA_REPLICATION_FACTOR", default=3 if IS_PRODUCTION else 1)
 # How long the relay waits for the broker to acknowledge a batch before leaving it for the next run.
@@ -288,6 +303,10 @@ PAYMENT_COMPLETION_BATCH_SIZE = env.int("PAYMENT_COMPLETION_BATCH_SIZE", default
 # --- Analytics read model ---------------------------------------------------------------------------
 # Without MONGODB_URI the read model lives in the SQL database (the embedded default).
 ANALYTICS_MONGODB_URI = env.str("MONGODB_URI") if IS_PRODUCTION else env.str("MONGODB_URI", default="")
+# TLS to MongoDB: `tls=true&tlsCAFile=...` in MONGODB_URI, or MONGODB_TLS_CA_FILE (which adds both).
+ANALYTICS_MONGODB_URI = _tls.mongodb_uri_with_tls(
+    ANALYTICS_MONGODB_URI, ca_file=env.str("MONGODB_TLS_CA_FILE", default=""),
+    certificate_key_file=env.str("MONGODB_TLS_CERTIFICATE_KEY_FILE", default=""))
 ANALYTICS_MONGODB_DB = env.str("MONGODB_DB", default="dsrs_analytics")
 
 # --- Celery -----------------------------------------------------------------------------------------

@@ -20,3 +20,16 @@ def status_of(url: str, timeout: float = 5) -> int:
         return exc.code
     except OSError:
         return 0
+
+
+def wait_until_answering(url: str, process, log_path, timeout: float = 60) -> None:
+    """Until `url` answers at all; fails with the tail of the server's log if it exits or never does."""
+    import time
+
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    while not status_of(url, timeout=2):
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the server at {url} did not start:\n" + log_path.read_text()[-3000:])
+        time.sleep(0.3)

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from . import failpoints, metrics, registry
+from . import failpoints, metrics, registry, tracing
 from .models import ConsumerOffset, OutboxEvent
 from .transports import get_transport
 
@@ -56,7 +56,8 @@ def relay_once(*, batch_size: int | None = None) -> int:
         )
         if not rows:
             return 0
-        sent_ids = transport.send(rows)
+        with tracing.relay_span(rows, transport.name):
+            sent_ids = transport.send(rows)
         failpoints.reach("relay.after_send")
         OutboxEvent.objects.filter(id__in=sent_ids).update(sent_at=timezone.now())
     metrics.observe_relay(transport.name, len(sent_ids), time.monotonic() - started)

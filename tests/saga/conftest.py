@@ -102,6 +102,7 @@ class Saga:
         from confluent_kafka import Consumer
 
         consumer = Consumer({"bootstrap.servers": django_settings.EVENTS_KAFKA_BOOTSTRAP_SERVERS,
+                             **django_settings.EVENTS_KAFKA_SECURITY,
                              "group.id": f"{self.namespace}reader-{uuid.uuid4().hex[:6]}",
                              "auto.offset.reset": "earliest", "enable.auto.commit": False})
         consumer.subscribe([topic])

@@ -56,6 +56,7 @@ class KafkaTransport:
         timeout_ms = int(settings.EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS * 1000)
         return {
             "bootstrap.servers": self.bootstrap_servers,
+            **settings.EVENTS_KAFKA_SECURITY,  # TLS, SASL (dsrs.connection_security)
             "enable.idempotence": True,
             "acks": "all",
             "linger.ms": 5,
@@ -141,7 +142,7 @@ class KafkaTransport:
 
     # --- administration ---------------------------------------------------------------------------
     def admin(self) -> AdminClient:
-        return AdminClient({"bootstrap.servers": self.bootstrap_servers})
+        return AdminClient({"bootstrap.servers": self.bootstrap_servers, **settings.EVENTS_KAFKA_SECURITY})
 
     def ensure_topics(self, topics: list[str]) -> None:
         admin = self.admin()
@@ -176,6 +177,7 @@ class KafkaConsumerSession:
         self.consumer = Consumer(
             {
                 "bootstrap.servers": transport.bootstrap_servers,
+                **settings.EVENTS_KAFKA_SECURITY,
                 "group.id": group,
                 "enable.auto.commit": False,
                 "auto.offset.reset": "earliest",
