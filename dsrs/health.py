@@ -1,7 +1,20 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness of the web process.
+
+Each process kind answers for what it needs itself:
+- the web (`/healthz/ready` here): its database, and its cache (throttling and the login lockout count in
+  it; Redis in production). Not Kafka (the outbox is in the database, the relay sends it) and not MongoDB
+  (only the summary reads it, and that one endpoint answers 503 on its own while it is away): a web pod
+  taken out of the Service for either would stop every other request for nothing.
+- the relay and each consumer group: `/healthz/ready` on their `--metrics-port` (dsrs.events.metrics):
+  a group is ready while it reaches its broker and its stores, the relay while it reaches its database
+  and the broker.
+`/healthz/dependencies` reports everything the web knows of (database, cache, broker, the stores apps
+register) for a person or a dashboard; it always answers 200 and gates nothing.
+"""
 
 import time
 
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -13,7 +26,7 @@ _checks = {}
 
 
 def register_check(name: str, probe) -> None:
-    """Let an app add a dependency of its own (e.g. its store) to the readiness probe."""
+    """Let an app report a dependency of its own (e.g. its store) in `/healthz/dependencies`."""
     _checks[name] = probe
 
 
@@ -31,6 +44,15 @@ def _database():
         cursor.execute("SELECT 1")
 
 
+def _cache():
+    cache.get("dsrs:readiness-probe")  # the Redis cache raises while Redis is out of reach
+
+
+def _web_needs(results):
+    _check("database", _database, results)
+    _check("cache", _cache, results)
+
+
 @require_GET
 @never_cache
 def live(request):
@@ -41,10 +63,19 @@ def live(request):
 @never_cache
 def ready(request):
     results = {}
-    _check("database", _database, results)
+    _web_needs(results)
+    healthy = all(r["status"] == "ok" for r in results.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": results},
+                        status=200 if healthy else 503)
+
+
+@require_GET
+@never_cache
+def dependencies(request):
+    results = {}
+    _web_needs(results)
     _check("event_transport", lambda: get_transport().check(timeout=3), results)
     for name, probe in _checks.items():
         _check(name, probe, results)
     healthy = all(r["status"] == "ok" for r in results.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": results},
-                        status=200 if healthy else 503)
+    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": results})

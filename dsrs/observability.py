@@ -25,6 +25,16 @@ def reset_correlation_id(token: contextvars.Token) -> None:
 
 request_logger = logging.getLogger("dsrs.request")
 
+# The two log formats (LOG_FORMAT): every line carries `correlation_id` (the request's or event's, "-"
+# outside both). Django's LOGGING and gunicorn's own (gunicorn.conf.py) both use these.
+LOG_FORMATTERS = {
+    "json": {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+    },
+    "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+}
+
 
 class CorrelationIdMiddleware:
     """Takes the caller's correlation id when it is well formed, makes one otherwise, and echoes it.

@@ -31,5 +31,6 @@ urlpatterns = [
     path(".well-known/jwks.json", JwksApi.as_view(), name="jwks"),
     path("healthz/live", health.live, name="healthz-live"),
     path("healthz/ready", health.ready, name="healthz-ready"),
+    path("healthz/dependencies", health.dependencies, name="healthz-dependencies"),
     path("", include("django_prometheus.urls")),
 ]

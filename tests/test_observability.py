@@ -79,3 +79,50 @@ def test_a_served_request_is_logged_with_its_correlation_id(logged):
 
     assert response["X-Correlation-ID"] == "abc-123"
     assert [line for line in lines if "/healthz/live" in line] == [lines[0]] and "[abc-123]" in lines[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_line_a_production_web_process_writes_is_json_with_a_correlation_id_4xx_included(tmp_path):
+    """gunicorn with LOG_FORMAT=json: its own lines and DSRS's, each request's with the id it answered."""
+    import json
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from tests.net import free_port, wait_until_answering
+    from tests.saga.conftest import REPO, Saga
+
+    port = free_port()
+    log = tmp_path / "web.log"
+    env = Saga("local", "").subprocess_env(LOG_FORMAT="json", LOG_LEVEL="INFO", OTEL_SDK_DISABLED="true")
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "dsrs.wsgi:application", "--bind",
+                                f"127.0.0.1:{port}", "--workers", "1"], cwd=REPO, env=env,
+                               stdout=log.open("w"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    token = str(AccessToken.for_user(user_with_role("admin")))
+    answered = {}
+    try:
+        wait_until_answering(f"{base}/healthz/live", process, log)
+        for name, path, headers in [("ok", "/healthz/live", {}), ("401", "/api/v1/households", {}),
+                                    ("400", "/api/v1/households?no_such_filter=1", {"Authorization": f"Bearer {token}"}),
+                                    ("404", "/api/v1/no-such-thing", {"Authorization": f"Bearer {token}"})]:
+            try:
+                with urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=10) as answer:
+                    answered[name] = (answer.status, answer.headers["X-Correlation-ID"])
+            except urllib.error.HTTPError as refused:
+                answered[name] = (refused.code, refused.headers["X-Correlation-ID"])
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert [status for status, _ in answered.values()] == [200, 401, 400, 404]
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]  # every line is JSON
+    assert all("correlation_id" in line for line in lines), lines
+    assert any(line["name"] == "gunicorn.error" for line in lines), "gunicorn's own lines are not in the format"
+    requests = [line for line in lines if line["name"] == "dsrs.request"]
+    for status, correlation_id in answered.values():
+        assert [line["status_code"] for line in requests if line["correlation_id"] == correlation_id] == [status]
+    # Any other line with an id belongs to a request (the readiness wait's own GETs included).
+    assert {line["correlation_id"] for line in lines} - {"-"} <= {line["correlation_id"] for line in requests}

@@ -56,6 +56,15 @@ def set_ready(group: str, ready: bool) -> None:
     READY.labels(group).set(1 if ready else 0)
 
 
+RELAY_READY = Gauge("dsrs_relay_ready", "1 while the relay reaches its database and the broker, 0 while it waits for them")
+
+
+def set_relay_ready(ready: bool) -> None:
+    """Whether this relay can send now: its readiness probe (shown as the `relay` entry) and gauge."""
+    _readiness["relay"] = ready
+    RELAY_READY.set(1 if ready else 0)
+
+
 def _health_app(metrics_app):
     """`/healthz/live`, `/healthz/ready` (503 while a group of this process is not ready), else the metrics."""
 

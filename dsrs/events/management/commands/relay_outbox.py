@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from dsrs.events import metrics, relay
+from dsrs.events.transports import get_transport
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +39,17 @@ class Command(BaseCommand):
             signal.signal(sig, lambda *_: stop.set())
         self.stdout.write("relaying outbox; stop with Ctrl-C")
         next_prune, backoff, total = time.monotonic() + prune_every, 0.5, 0
+        next_probe = 0.0  # while idle the relay asks the broker itself now and then: readiness needs it
+        metrics.set_relay_ready(False)
         while not stop.is_set():
             try:
                 close_old_connections()
                 count = relay.relay_once(batch_size=batch_size)
                 total += count
+                if not count and time.monotonic() >= next_probe:
+                    get_transport().check(timeout=3)
+                    next_probe = time.monotonic() + 10
+                metrics.set_relay_ready(True)
                 backoff = 0.5
                 if time.monotonic() >= next_prune:
                     relay.prune_sent()
@@ -50,6 +57,8 @@ class Command(BaseCommand):
                 if not count:
                     stop.wait(idle_sleep)
             except Exception as exc:  # the relay must outlive a broker or database outage
+                metrics.set_relay_ready(False)
+                next_probe = 0.0
                 logger.warning("relay failed, retrying in %.1fs: %s", backoff, exc)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)

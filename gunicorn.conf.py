@@ -1,0 +1,24 @@
+"""gunicorn's own settings (it reads ./gunicorn.conf.py from its working directory, /app in the image).
+
+Only its logging: the master's and workers' own lines (start, workers booted, a worker timed out) in the
+same format as DSRS's (LOG_FORMAT: json in production), each with its `correlation_id` field ("-": no
+request). Its access log stays off: DSRS logs every request itself, once, with its id (dsrs.request).
+"""
+
+import os
+
+from dsrs.observability import LOG_FORMATTERS
+
+_production = os.environ.get("DSRS_PROFILE") == "production"
+
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"correlation": {"()": "dsrs.observability.CorrelationIdFilter"}},
+    "formatters": LOG_FORMATTERS,
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "filters": ["correlation"],
+                             "formatter": os.environ.get("LOG_FORMAT", "json" if _production else "plain")}},
+    "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+                "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+}
