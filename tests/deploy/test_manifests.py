@@ -155,3 +155,44 @@ def test_the_gateway_is_the_only_way_in_and_makes_its_config_from_the_release_im
     env = {e["name"]: e["value"] for e in kong["env"]}
     assert env["KONG_DATABASE"] == "off" and env["KONG_DECLARATIVE_CONFIG"] == output
     assert env["KONG_ADMIN_LISTEN"] == "off"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_dsrs_process_speaks_tls_to_its_servers_and_names_itself_to_the_collector(overlay):
+    """What deploy/README.md promises under "What the cluster must provide" and "Tracing"."""
+    docs = kube.render(overlay)
+    config = _config(docs)
+    assert config["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL" and config["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+    assert config["DATABASE_SSLMODE"] == "verify-full"
+    ca_files = {config[name] for name in ("KAFKA_SSL_CA_LOCATION", "DATABASE_SSLROOTCERT", "MONGODB_TLS_CA_FILE")}
+    assert ca_files == {"/etc/dsrs/tls/ca.crt"}
+    assert config["OTEL_EXPORTER_OTLP_ENDPOINT"].startswith("http")
+    for name, pod in kube.pod_specs(docs):
+        if "gateway" in name:
+            continue
+        (main, *_) = pod["containers"]
+        mounts = {m["mountPath"]: m["name"] for m in main.get("volumeMounts", [])}
+        assert mounts.get("/etc/dsrs/tls") == "tls-ca", name
+        (volume,) = [v for v in pod["volumes"] if v["name"] == "tls-ca"]
+        assert volume["secret"] == {"secretName": "dsrs-secrets", "items": [{"key": "TLS_CA_CRT", "path": "ca.crt"}]}
+        env = {e["name"]: e for e in main["env"]}
+        assert env["OTEL_SERVICE_NAME"]["value"] == "dsrs-$(DSRS_COMPONENT)", name
+        assert env["DSRS_COMPONENT"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.labels['app.kubernetes.io/component']"
+    (auth,) = [d for d in docs if d["kind"] == "TriggerAuthentication"]
+    assert {ref["parameter"]: ref["key"] for ref in auth["spec"]["secretTargetRef"]} == {
+        "username": "KAFKA_SASL_USERNAME", "password": "KAFKA_SASL_PASSWORD", "ca": "TLS_CA_CRT"}
+    for scaled in (d for d in docs if d["kind"] == "ScaledObject"):
+        for trigger in scaled["spec"]["triggers"]:
+            assert trigger["authenticationRef"]["name"] == auth["metadata"]["name"]
+            assert trigger["metadata"]["sasl"] == "scram_sha512" and trigger["metadata"]["tls"] == "enable"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_relay_and_the_consumers_are_ready_on_their_own_probe_and_the_web_on_its_own(overlay):
+    docs = kube.render(overlay)
+    for name, pod in kube.pod_specs(docs):
+        probe = pod["containers"][0].get("readinessProbe")
+        if any(kind in name for kind in ("relay", "consumer")):
+            assert probe["httpGet"] == {"path": "/healthz/ready", "port": "metrics"}, name
+        elif name.endswith("web"):
+            assert probe["httpGet"]["path"] == "/healthz/ready" and probe["httpGet"]["port"] == "http"
