@@ -126,3 +126,23 @@ def test_every_line_a_production_web_process_writes_is_json_with_a_correlation_i
         assert [line["status_code"] for line in requests if line["correlation_id"] == correlation_id] == [status]
     # Any other line with an id belongs to a request (the readiness wait's own GETs included).
     assert {line["correlation_id"] for line in lines} - {"-"} <= {line["correlation_id"] for line in requests}
+
+
+def test_the_otel_variables_choose_the_exporters():
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+    from dsrs.observability import exporters
+
+    assert exporters({}) == ([], [])  # nothing named: nothing tries to reach a collector
+    spans, readers = exporters({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"})
+    assert [type(s) for s in spans] == [OTLPSpanExporter] and len(readers) == 1
+    for reader in readers:
+        reader.shutdown()
+    spans, readers = exporters({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318",
+                                "OTEL_TRACES_EXPORTER": "console", "OTEL_METRICS_EXPORTER": "none"})
+    assert [type(s) for s in spans] == [ConsoleSpanExporter] and readers == []
+    with pytest.raises(ValueError, match="only http/protobuf"):
+        exporters({"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"})
+    with pytest.raises(ValueError, match="'zipkin' is not one of"):
+        exporters({"OTEL_TRACES_EXPORTER": "zipkin"})
