@@ -52,49 +52,60 @@ class Preview:
 
 
 def rule_set_preview(*, rule_set: RuleSet, day: date | None = None) -> Preview:
-    """What publishing `rule_set` would decide, against the published rule set, changing nothing.
+    """What publishing `rule_set` would decide, against the program's decisions now, changing nothing.
 
     Per region and in total: newly eligible, still eligible, losing eligibility, still ineligible; the
     inclusion error (eligible but above the poverty cut-off, the parameter `pmt_cutoff` or `max_pmt_score`),
     the exclusion error (under it but not eligible), and the monthly cost at the program's nominal benefit.
-    It evaluates exactly what re-assessment evaluates (the same outcomes() on the same projection and day).
+    "Eligible now" is the household's latest assessment in the program (what the published rule set
+    decided, and what its enrolment follows); the draft is evaluated by the very evaluator re-assessment
+    uses, on the same projection and day, so publishing then does exactly what the preview says. No
+    explanation is built: only whether each household passes.
     """
-    from .services.assessments import compiled_rule_set, outcomes
+    from .services.assessments import compiled_rule_set
+    from .services.facts import fact_rows
 
     day = day or timezone.localdate()
     program = rule_set.program
     published = program.current_rule_set if program.current_rule_set_id != rule_set.id else None
-    compiled = compiled_rule_set(rule_set)
+    evaluator = compiled_rule_set(rule_set).evaluator(day=day)
     amount = program.benefit_amount or Decimal("0")
     preview = Preview(rule_set.version, published.version if published else None, day, 0)
+    eligible_now = set(Assessment.objects.filter(program_code=program.code, is_latest=True,
+                                                 decision=Assessment.Decision.APPROVED)
+                       .values_list("household_id", flat=True)) if published else set()
     facts = HouseholdFact.objects.order_by("household_id")
     if program.regions:
         facts = facts.filter(region_code__in=program.regions)
+    cutoffs, counts_of = {}, {}
     last = None
     while True:
-        chunk = list((facts.filter(household_id__gt=last) if last else facts)[:PREVIEW_CHUNK])
+        chunk = fact_rows((facts.filter(household_id__gt=last) if last else facts)[:PREVIEW_CHUNK])
         if not chunk:
             break
         last = chunk[-1].household_id
-        before = {o.household.household_id: o.approved for o in outcomes(published, chunk, day=day)} \
-            if published else {}
-        for outcome in outcomes(rule_set, chunk, day=day):
-            household = outcome.household
-            counts = preview.regions.setdefault(household.region_code, PreviewCounts())
-            was = before.get(household.household_id, False)
-            if outcome.approved:
+        for household in chunk:
+            region = household.region_code
+            counts = counts_of.get(region)
+            if counts is None:
+                counts = counts_of[region] = preview.regions[region] = PreviewCounts()
+                params = evaluator.params_for(region)
+                cutoff = next((params[p] for p in CUTOFF_PARAMETERS if p in params), None)
+                cutoffs[region] = None if cutoff is None else float(cutoff)
+            approved = all(evaluator.evaluate(household)[0])
+            was = household.household_id in eligible_now
+            if approved:
                 counts.still_eligible += was
                 counts.newly_eligible += not was
                 counts.monthly_cost += amount
             else:
                 counts.losing_eligibility += was
                 counts.still_ineligible += not was
-            params = compiled.params_for(household.region_code)
-            cutoff = next((params[p] for p in CUTOFF_PARAMETERS if p in params), None)
+            cutoff = cutoffs[region]
             if cutoff is not None:
-                poor = float(household.pmt_score) <= float(cutoff)
-                counts.inclusion_error += outcome.approved and not poor
-                counts.exclusion_error += poor and not outcome.approved
+                poor = float(household.pmt_score) <= cutoff
+                counts.inclusion_error += approved and not poor
+                counts.exclusion_error += poor and not approved
         preview.households += len(chunk)
     for counts in preview.regions.values():
         preview.total.add(counts)
