@@ -14,6 +14,7 @@ from django.utils import timezone
 from dsrs.events.bulk import insert_objects
 
 from .. import events, states
+from .sql import server_binding_cursor
 from ..models import Assessment, Enrolment, EnrolmentChange, Program
 
 S = Enrolment.Status
@@ -71,7 +72,7 @@ def _update(enrolments: list[Enrolment]) -> None:
     table, columns = Enrolment._meta.db_table, ("id", *UPDATED_FIELDS)
     arrays = ", ".join(f"%s::{_TYPES.get(name, 'uuid' if name == 'id' else 'text')}[]" for name in columns)
     sets = ", ".join(f"{name} = v.{name}" for name in UPDATED_FIELDS)
-    with connection.cursor() as cursor:
+    with server_binding_cursor() as cursor:
         cursor.execute(f"UPDATE {table} AS e SET {sets} FROM unnest({arrays}) AS v({', '.join(columns)}) "
                        f"WHERE e.id = v.id", [[getattr(e, name) for e in enrolments] for name in columns])
 
