@@ -11,6 +11,7 @@ from .vocabulary import HOUSEHOLD_FACTS, HOUSEHOLD_VALUES, MEMBER_FACTS, PARAMS,
 _MACRO_BINDING = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,")
 # A field selected with a dot (`m.age`, `params.pmt_cutoff`), not a method call (`members.exists(`).
 _FIELD = re.compile(r"\.\s*([A-Za-z_]\w*)\b(?!\s*\()")
+_MEMBERS = re.compile(r"(?<![.\w])members\b")
 _STRING = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"", re.S)
 
 
@@ -83,6 +84,11 @@ class CompiledRuleSet:
 
     def params_for(self, region_code: str) -> dict:
         return {**self.parameters, **self.region_parameters.get(region_code, {})}
+
+    @property
+    def reads_members(self) -> bool:
+        """Whether any expression names `members` (a household's members need not be read otherwise)."""
+        return any(_MEMBERS.search(_STRING.sub(" ", c.expression)) for c in self.criteria + self.exclusions)
 
     @property
     def reads(self) -> tuple[tuple, tuple]:
@@ -183,6 +189,7 @@ class Evaluator:
         self.household_facts, self.member_facts = compiled.reads
         self.everything = compiled.criteria + compiled.exclusions
         self.exclusion = [c.exclusion for c in self.everything]
+        self.reads_members = compiled.reads_members
         self._params: dict[str, dict] = {}
         self._contexts: dict[str, cel.Context] = {}
         self._ages: dict = {}
@@ -215,7 +222,7 @@ class Evaluator:
                         member[name] = m[name]
                 members.append(member)
             variables["members"] = members
-        else:
+        elif self.reads_members:  # size(members) and the like: the list, no member fact
             variables["members"] = [{} for _ in facts.members]
         return variables
 

@@ -58,12 +58,17 @@ class FactRow(NamedTuple):
 
 
 FACT_FIELDS = FactRow._fields
+_NOT_MEMBERS = tuple(name for name in FACT_FIELDS if name != "members")
 
 
-def fact_rows(queryset) -> list[FactRow]:
-    """The facts of a HouseholdFact queryset as FactRows, in the queryset's order, no model instances."""
+def fact_rows(queryset, *, members: bool = True) -> list[FactRow]:
+    """The facts of a HouseholdFact queryset as FactRows, in the queryset's order, no model instances;
+    `members=False` leaves the members unread (None) for rules that read none."""
     make = FactRow._make
-    return [make(row) for row in queryset.values_list(*FACT_FIELDS)]
+    if members:
+        return [make(row) for row in queryset.values_list(*FACT_FIELDS)]
+    at = FACT_FIELDS.index("members")
+    return [make((*row[:at], None, *row[at:])) for row in queryset.values_list(*_NOT_MEMBERS)]
 
 
 def _fact(change: HouseholdChange) -> FactRow:
@@ -95,7 +100,7 @@ RETURNING household_id"""
 _TYPES = {"household_id": "uuid", "version": "integer", "household_size": "integer", "monthly_income": "numeric",
           "per_capita_income": "numeric", "pmt_score": "numeric", "pmt_model_version": "integer",
           "source_event_id": "uuid", "event_schema_version": "smallint"}
-_PLAIN = tuple(name for name in FACT_FIELDS if name != "members")
+_PLAIN = _NOT_MEMBERS
 
 
 def _upsert(facts: list[FactRow]) -> set[UUID]:
