@@ -291,6 +291,8 @@ REGISTRY_DUPLICATE_NAME_SIMILARITY = env.float("REGISTRY_DUPLICATE_NAME_SIMILARI
 
 # Processes a bulk import runs on PostgreSQL (each takes the households of its own barangays).
 REGISTRY_IMPORT_WORKERS = env.int("REGISTRY_IMPORT_WORKERS", default=2)
+# Processes a rule set's preview runs on PostgreSQL (each evaluates a range of households).
+ELIGIBILITY_PREVIEW_WORKERS = env.int("ELIGIBILITY_PREVIEW_WORKERS", default=2)
 
 ELIGIBILITY_PROGRAM_CODE = env.str("ELIGIBILITY_PROGRAM_CODE", default="4PS")
 ELIGIBILITY_MAX_PMT_SCORE = env.float("ELIGIBILITY_MAX_PMT_SCORE", default=0.5)

@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 
 import cel
 
-from .vocabulary import HOUSEHOLD_FACTS, MEMBER_FACTS, PARAMS, probe_context
+from .vocabulary import HOUSEHOLD_FACTS, HOUSEHOLD_VALUES, MEMBER_FACTS, PARAMS, member_age, probe_context
 
 # Names bound by CEL's macros (`members.exists(m, ...)` binds `m`): not facts, so not checked as facts.
 _MACRO_BINDING = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,")
 # A field selected with a dot (`m.age`, `params.pmt_cutoff`), not a method call (`members.exists(`).
 _FIELD = re.compile(r"\.\s*([A-Za-z_]\w*)\b(?!\s*\()")
+_MEMBERS = re.compile(r"(?<![.\w])members\b")
 _STRING = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"", re.S)
 
 
@@ -85,6 +86,11 @@ class CompiledRuleSet:
         return {**self.parameters, **self.region_parameters.get(region_code, {})}
 
     @property
+    def reads_members(self) -> bool:
+        """Whether any expression names `members` (a household's members need not be read otherwise)."""
+        return any(_MEMBERS.search(_STRING.sub(" ", c.expression)) for c in self.criteria + self.exclusions)
+
+    @property
     def reads(self) -> tuple[tuple, tuple]:
         """The household facts and member facts any criterion reads."""
         everything = self.criteria + self.exclusions
@@ -95,6 +101,9 @@ class CompiledRuleSet:
         """Whether each criterion, then each exclusion, passed (an exclusion passes when it does not hold)."""
         return [(result is not True) if criterion.exclusion else (result is True)
                 for criterion, result in zip(self.criteria + self.exclusions, self.program.execute(context))]
+
+    def evaluator(self, *, day) -> "Evaluator":
+        return Evaluator(self, day=day)
 
     def explain(self, context: dict, passes: list[bool]) -> list[dict]:
         """Every criterion and exclusion with its expression, the values it read, its result and verdict."""
@@ -165,3 +174,66 @@ def compile_rule_set(*, criteria: list, exclusions: list, parameters: dict, regi
     if errors:
         raise RuleSetError(errors)
     return compiled
+
+
+class Evaluator:
+    """Evaluates one compiled rule set on many households for one day, as cheaply as the library allows.
+
+    Converting Python values to CEL values is most of an evaluation's cost (`manage.py bench_cel`), so:
+    one `cel.Context` per region holds that region's parameters, converted once, and each household
+    converts only the facts the rule set reads; member ages are computed once per birth month.
+    """
+
+    def __init__(self, compiled: CompiledRuleSet, *, day):
+        self.compiled, self.day = compiled, day
+        self.household_facts, self.member_facts = compiled.reads
+        self.everything = compiled.criteria + compiled.exclusions
+        self.exclusion = [c.exclusion for c in self.everything]
+        self.reads_members = compiled.reads_members
+        self._params: dict[str, dict] = {}
+        self._contexts: dict[str, cel.Context] = {}
+        self._ages: dict = {}
+
+    def params_for(self, region_code: str) -> dict:
+        params = self._params.get(region_code)
+        if params is None:
+            params = self._params[region_code] = self.compiled.params_for(region_code)
+        return params
+
+    def variables(self, facts) -> dict:
+        """The household's CEL variables but `params` (a models.HouseholdFact or a FactRow)."""
+        variables = {name: HOUSEHOLD_VALUES[name](facts) for name in self.household_facts}
+        member_facts = self.member_facts
+        if member_facts:
+            ages, day = self._ages, self.day
+            members = []
+            for m in facts.members:
+                member = {}
+                for name in member_facts:
+                    if name == "age":
+                        key = m.get("birth_month") or (m["age"], m["age_on"])
+                        age = ages.get(key)
+                        if age is None:
+                            age = ages[key] = member_age(m, day=day)
+                        member["age"] = age
+                    elif name == "monthly_income":
+                        member[name] = float(m[name])
+                    else:
+                        member[name] = m[name]
+                members.append(member)
+            variables["members"] = members
+        elif self.reads_members:  # size(members) and the like: the list, no member fact
+            variables["members"] = [{} for _ in facts.members]
+        return variables
+
+    def evaluate(self, facts) -> tuple[list[bool], dict]:
+        """Whether each criterion, then each exclusion, passed, and the context it read (with `params`)."""
+        region = facts.region_code
+        context = self._contexts.get(region)
+        if context is None:
+            context = self._contexts[region] = cel.Context({PARAMS: self.params_for(region)})
+        variables = self.variables(facts)
+        context.update(variables)
+        results = self.compiled.program.execute(context)
+        variables[PARAMS] = self._params[region]
+        return [(r is not True) if ex else (r is True) for ex, r in zip(self.exclusion, results)], variables

@@ -1,20 +1,26 @@
-"""Deciding households in programs: rule sets evaluated on the projection, new outcomes kept and published."""
+"""Deciding households in programs: rule sets evaluated on the projection, new outcomes kept and published.
 
-from dataclasses import dataclass
-from datetime import date
-from uuid import UUID
+Households travel as plain rows (services.facts.FactRow, or HouseholdFact instances), decisions as
+`Decided` rows written by COPY: no model instance is made per household on the hot path.
+"""
+
+from datetime import date, datetime
+from typing import NamedTuple
+from uuid import UUID, uuid4
 
 from django.db import transaction
 from django.utils import timezone
 
-from dsrs.events.bulk import insert_objects
+from dsrs.events.bulk import insert_rows
 from dsrs.events.outbox import buffered as outbox_buffered
 
 from .. import events
-from ..models import Assessment, HouseholdFact, Program, RuleSet
-from ..rules import CompiledRuleSet, compile_rule_set, household_context
+from ..models import Assessment, Program, RuleSet
+from ..rules import CompiledRuleSet, compile_rule_set
+from ..rules.compiler import Evaluator
 
 _compiled: dict[UUID, CompiledRuleSet] = {}
+APPROVED, DENIED = Assessment.Decision.APPROVED.value, Assessment.Decision.DENIED.value
 
 
 def compiled_rule_set(rule_set: RuleSet) -> CompiledRuleSet:
@@ -31,39 +37,38 @@ def _compile(rule_set: RuleSet) -> CompiledRuleSet:
                             parameters=rule_set.parameters, region_parameters=rule_set.region_parameters)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    household: HouseholdFact
-    passes: list[bool]
-    context: dict
-    compiled: CompiledRuleSet
-
-    @property
-    def approved(self) -> bool:
-        return all(self.passes)
-
-    @property
-    def key(self) -> str:
-        """The passes as a string ("1101"): compared with the latest assessment's, cheaply."""
-        return "".join("1" if p else "0" for p in self.passes)
-
-    def explanation(self) -> list[dict]:
-        return self.compiled.explain(self.context, self.passes)
+def outcome_key(passes: list[bool]) -> str:
+    """The passes as a string ("1101"): the fingerprint compared with the latest assessment's."""
+    return "".join("1" if p else "0" for p in passes)
 
 
-def outcomes(rule_set: RuleSet, households: list[HouseholdFact], *, day: date) -> list[Outcome]:
-    """What the rule set decides for each household on `day`, changing nothing."""
-    compiled = compiled_rule_set(rule_set)
-    reads = compiled.reads
-    params_by_region: dict[str, dict] = {}
-    made = []
-    for household in households:
-        params = params_by_region.get(household.region_code)
-        if params is None:
-            params = params_by_region[household.region_code] = compiled.params_for(household.region_code)
-        context = household_context(household, day=day, params=params, reads=reads)
-        made.append(Outcome(household, compiled.evaluate(context), context, compiled))
-    return made
+class Decided(NamedTuple):
+    """A new assessment as the row written and the fields its events and enrolment read."""
+
+    id: UUID
+    household_id: UUID
+    household_version: int
+    program_code: str
+    rule_set_version: int
+    decision: str
+    reasons: list
+    explanation: list
+    outcome: str
+    region_code: str
+    province_code: str
+    municipality_code: str
+    barangay_code: str
+    pmt_score: object
+    pmt_model_version: int
+    monthly_income: object
+    rule: dict
+    source_event_id: UUID
+    assessed_on: date
+    is_latest: bool
+    assessed_at: datetime
+
+
+ASSESSMENT_COLUMNS = Decided._fields
 
 
 def active_programs(*, day: date) -> list[Program]:
@@ -72,45 +77,78 @@ def active_programs(*, day: date) -> list[Program]:
 
 
 @transaction.atomic
-def households_assess(*, households: list[HouseholdFact], day: date | None = None,
-                      programs: list[Program] | None = None) -> list[Assessment]:
-    """Assess households in every active program that runs in their region (or in `programs`).
+def households_assess(*, households: list, day: date | None = None, programs: list[Program] | None = None,
+                      latest: dict | None = None) -> list[Decided]:
+    """Assess households (FactRows or HouseholdFacts) in every active program running in their region,
+    or in `programs`.
 
     An assessment is made only where the household's version or the rule set differs from the latest
     assessment, or where the same facts now reach another outcome (an age crossed a boundary); a repeat
     makes nothing, so a replayed event or a restarted re-assessment publishes no decision twice.
+    `latest` may give the latest assessments already read ({program code: {household id: (id, household
+    version, rule set version, outcome)}}).
     """
     day = day or timezone.localdate()
     made = []
     for program in active_programs(day=day) if programs is None else programs:
-        in_region = [h for h in households if program.runs_in(h.region_code)]
+        in_region = households if not program.regions else [h for h in households if program.runs_in(h.region_code)]
         if in_region:
-            made += _assess_in(program, in_region, day=day)
+            known = (latest or {}).get(program.code)
+            made += _assess_in(program, in_region, day=day, latest=known)
     return made
 
 
-def _assess_in(program: Program, households: list[HouseholdFact], *, day: date) -> list[Assessment]:
+def latest_assessments(*, program_code: str, household_ids=None, after=None, through=None) -> dict:
+    """{household id: (assessment id, household version, rule set version, outcome)} of the latest
+    assessments, for the given households or the id range (after, through]."""
+    rows = Assessment.objects.filter(program_code=program_code, is_latest=True)
+    if household_ids is not None:
+        rows = rows.filter(household_id__in=household_ids)
+    if after is not None:
+        rows = rows.filter(household_id__gt=after)
+    if through is not None:
+        rows = rows.filter(household_id__lte=through)
+    return {row[0]: row[1:] for row in rows.values_list("household_id", "id", "household_version",
+                                                         "rule_set_version", "outcome")}
+
+
+def _assess_in(program: Program, households: list, *, day: date, latest: dict | None = None) -> list[Decided]:
     from .enrolments import enrolments_apply
 
     rule_set = program.current_rule_set
-    latest = {a.household_id: a for a in Assessment.objects.filter(
-        program_code=program.code, is_latest=True, household_id__in=[h.household_id for h in households])
-        .only("id", "household_id", "household_version", "rule_set_version", "outcome")}
+    compiled = compiled_rule_set(rule_set)
+    evaluator = compiled.evaluator(day=day)
+    if latest is None:
+        latest = latest_assessments(program_code=program.code, household_ids=[h.household_id for h in households])
+    now = timezone.now()
+    rules: dict[str, dict] = {}
+    code, version, rule_set_id = program.code, rule_set.version, str(rule_set.id)
     made, superseded = [], []
-    for outcome in outcomes(rule_set, households, day=day):
-        household = outcome.household
+    for household in households:
         before = latest.get(household.household_id)
+        if before is not None and before[1] > household.version:
+            continue
+        passes, context = evaluator.evaluate(household)
+        key = outcome_key(passes)
         if before is not None:
-            if before.household_version > household.version:
+            if before[1] == household.version and before[2] == version and before[3] == key:
                 continue
-            if (before.household_version == household.version and before.rule_set_version == rule_set.version
-                    and before.outcome == outcome.key):
-                continue
-            superseded.append(before.id)
-        made.append(_assessment(program, rule_set, outcome, day=day))
+            superseded.append(before[0])
+        explanation = compiled.explain(context, passes)
+        region = household.region_code
+        rule = rules.get(region)
+        if rule is None:
+            rule = rules[region] = {"rule_set_id": rule_set_id, "version": version,
+                                    "params": evaluator.params_for(region)}
+        made.append(Decided(
+            uuid4(), household.household_id, household.version, code, version,
+            APPROVED if "0" not in key else DENIED, [item["label"] for item in explanation if not item["passed"]],
+            explanation, key, region, household.province_code, household.municipality_code,
+            household.barangay_code, household.pmt_score, household.pmt_model_version, household.monthly_income,
+            rule, household.source_event_id, day, True, now))
     if superseded:
         Assessment.objects.filter(id__in=superseded).update(is_latest=False)
-    insert_objects(made)
+    insert_rows(Assessment, ASSESSMENT_COLUMNS, made)
     with outbox_buffered():
         for assessment in made:
             events.publish_assessment_decided(assessment)
@@ -118,25 +156,8 @@ def _assess_in(program: Program, households: list[HouseholdFact], *, day: date) 
     return made
 
 
-def _assessment(program: Program, rule_set: RuleSet, outcome: Outcome, *, day: date) -> Assessment:
-    household = outcome.household
-    explanation = outcome.explanation()
-    return Assessment(
-        household_id=household.household_id, household_version=household.version, program_code=program.code,
-        rule_set_version=rule_set.version,
-        decision=Assessment.Decision.APPROVED if outcome.approved else Assessment.Decision.DENIED,
-        reasons=[item["label"] for item in explanation if not item["passed"]],
-        explanation=explanation, outcome=outcome.key, region_code=household.region_code,
-        province_code=household.province_code, municipality_code=household.municipality_code,
-        barangay_code=household.barangay_code, pmt_score=household.pmt_score,
-        pmt_model_version=household.pmt_model_version, monthly_income=household.monthly_income,
-        rule={"rule_set_id": str(rule_set.id), "version": rule_set.version,
-              "params": compiled_rule_set(rule_set).params_for(household.region_code)},
-        source_event_id=household.source_event_id, assessed_on=day)
-
-
 @transaction.atomic
-def households_changed(*, changes, day: date | None = None) -> list[Assessment]:
+def households_changed(*, changes, day: date | None = None) -> list[Decided]:
     """Household events in: the projection keeps the newest facts, and those households are re-assessed."""
     from .facts import household_facts_record
 

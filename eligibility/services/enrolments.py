@@ -7,13 +7,14 @@ a change row and exactly one `eligibility.enrolment.<status>` event.
 from collections import defaultdict
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from dsrs.events.bulk import insert_objects
 
 from .. import events, states
+from .sql import server_binding_cursor
 from ..models import Assessment, Enrolment, EnrolmentChange, Program
 
 S = Enrolment.Status
@@ -50,10 +51,30 @@ class _Batch:
 
     def write(self) -> None:
         insert_objects(list(self.new.values()))
-        Enrolment.objects.bulk_update(self.dirty.values(), [
-            "status", "reason", "version", "status_changed_at", "assessment_id", "enrolled_on", "waitlisted_on",
-            "suspended_on", "exited_on", *PLACE_FIELDS], batch_size=1000)
+        _update(list(self.dirty.values()))
         insert_objects(self.changes)
+
+
+UPDATED_FIELDS = ("status", "reason", "version", "status_changed_at", "assessment_id", "enrolled_on", "waitlisted_on",
+                  "suspended_on", "exited_on", *PLACE_FIELDS)
+_TYPES = {"version": "integer", "status_changed_at": "timestamptz", "assessment_id": "uuid", "enrolled_on": "date",
+          "waitlisted_on": "date", "suspended_on": "date", "exited_on": "date", "pmt_score": "numeric"}
+
+
+def _update(enrolments: list[Enrolment]) -> None:
+    """Write changed enrolments in one UPDATE ... FROM unnest(arrays) on PostgreSQL (bulk_update's CASE
+    per row and column grows with the batch); bulk_update elsewhere."""
+    if not enrolments:
+        return
+    if connection.vendor != "postgresql":
+        Enrolment.objects.bulk_update(enrolments, UPDATED_FIELDS, batch_size=1000)
+        return
+    table, columns = Enrolment._meta.db_table, ("id", *UPDATED_FIELDS)
+    arrays = ", ".join(f"%s::{_TYPES.get(name, 'uuid' if name == 'id' else 'text')}[]" for name in columns)
+    sets = ", ".join(f"{name} = v.{name}" for name in UPDATED_FIELDS)
+    with server_binding_cursor() as cursor:
+        cursor.execute(f"UPDATE {table} AS e SET {sets} FROM unnest({arrays}) AS v({', '.join(columns)}) "
+                       f"WHERE e.id = v.id", [[getattr(e, name) for e in enrolments] for name in columns])
 
 
 def _exit_reason(assessment: Assessment) -> str:

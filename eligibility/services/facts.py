@@ -1,13 +1,16 @@
 """The household projection: registry events in, latest facts kept, version-guarded and idempotent."""
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 from uuid import UUID
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from .sql import server_binding_cursor
 from ..models import HouseholdFact
 
 LEVELS_BELOW_REGION = ("province_code", "municipality_code", "barangay_code")
@@ -34,10 +37,44 @@ def _member(raw: dict, *, change: HouseholdChange) -> dict:
     return member
 
 
-def _fact(change: HouseholdChange) -> HouseholdFact:
+class FactRow(NamedTuple):
+    """A household's facts as plain values, read from the projection or made from an event: what rules read."""
+
+    household_id: UUID
+    version: int
+    status: str
+    region_code: str
+    province_code: str
+    municipality_code: str
+    barangay_code: str
+    household_size: int
+    monthly_income: Decimal
+    per_capita_income: Decimal
+    pmt_score: Decimal
+    pmt_model_version: int
+    members: list
+    source_event_id: UUID
+    event_schema_version: int
+
+
+FACT_FIELDS = FactRow._fields
+_NOT_MEMBERS = tuple(name for name in FACT_FIELDS if name != "members")
+
+
+def fact_rows(queryset, *, members: bool = True) -> list[FactRow]:
+    """The facts of a HouseholdFact queryset as FactRows, in the queryset's order, no model instances;
+    `members=False` leaves the members unread (None) for rules that read none."""
+    make = FactRow._make
+    if members:
+        return [make(row) for row in queryset.values_list(*FACT_FIELDS)]
+    at = FACT_FIELDS.index("members")
+    return [make((*row[:at], None, *row[at:])) for row in queryset.values_list(*_NOT_MEMBERS)]
+
+
+def _fact(change: HouseholdChange) -> FactRow:
     data = change.data
     v1 = change.schema_version == 1
-    return HouseholdFact(
+    return FactRow(
         household_id=UUID(data["household_id"]), version=data["version"], status=data["status"],
         region_code=data["region_code"],
         **{level: "" if v1 else data[level] for level in LEVELS_BELOW_REGION},
@@ -51,26 +88,55 @@ def _fact(change: HouseholdChange) -> HouseholdFact:
     )
 
 
+_UPSERT = """
+INSERT INTO {table} ({columns}, updated_at)
+SELECT {columns}, now()
+FROM unnest({arrays}) WITH ORDINALITY AS v({plain}, position)
+JOIN jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS m(members, position) USING (position)
+ORDER BY position
+ON CONFLICT (household_id) DO UPDATE SET {updates}, updated_at = EXCLUDED.updated_at
+WHERE {table}.version < EXCLUDED.version
+RETURNING household_id"""
+_TYPES = {"household_id": "uuid", "version": "integer", "household_size": "integer", "monthly_income": "numeric",
+          "per_capita_income": "numeric", "pmt_score": "numeric", "pmt_model_version": "integer",
+          "source_event_id": "uuid", "event_schema_version": "smallint"}
+_PLAIN = _NOT_MEMBERS
+
+
+def _upsert(facts: list[FactRow]) -> set[UUID]:
+    """One statement: insert new households, overwrite older versions, leave newer or equal ones; answers
+    the households written. On PostgreSQL, columns as arrays through unnest and the members as one JSON
+    document (an array of long strings is slow to send); elsewhere the ORM."""
+    if connection.vendor != "postgresql":
+        kept = dict(HouseholdFact.objects.select_for_update().filter(household_id__in=[f.household_id for f in facts])
+                    .values_list("household_id", "version"))
+        changed = [f for f in facts if f.version > kept.get(f.household_id, 0)]
+        now = timezone.now()
+        for fact in changed:
+            HouseholdFact.objects.update_or_create(household_id=fact.household_id,
+                                                   defaults=fact._asdict() | {"updated_at": now})
+        return {f.household_id for f in changed}
+    sql = _UPSERT.format(
+        table=HouseholdFact._meta.db_table, columns=", ".join(FACT_FIELDS), plain=", ".join(_PLAIN),
+        arrays=", ".join(f"%s::{_TYPES.get(name, 'text')}[]" for name in _PLAIN),
+        updates=", ".join(f"{name} = EXCLUDED.{name}" for name in FACT_FIELDS if name != "household_id"))
+    params = [[getattr(f, name) for f in facts] for name in _PLAIN]
+    params.append(json.dumps([f.members for f in facts], separators=(",", ":")))
+    with server_binding_cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
 @transaction.atomic
-def household_facts_record(*, changes: list[HouseholdChange]) -> list[HouseholdFact]:
-    """Keep the newest facts of each household; answers those that changed (older or equal versions do not)."""
-    newest: dict[UUID, HouseholdFact] = {}
+def household_facts_record(*, changes: list[HouseholdChange]) -> list[FactRow]:
+    """Keep the newest facts of each household; answers those that changed (older or equal versions do not),
+    by household id."""
+    newest: dict[UUID, FactRow] = {}
     for change in changes:
         fact = _fact(change)
         if fact.household_id not in newest or fact.version > newest[fact.household_id].version:
             newest[fact.household_id] = fact
     if not newest:
         return []
-    kept = dict(HouseholdFact.objects.select_for_update().filter(household_id__in=newest)
-                .values_list("household_id", "version"))
-    changed = [f for f in newest.values() if f.version > kept.get(f.household_id, 0)]
-    new = [f for f in changed if f.household_id not in kept]
-    HouseholdFact.objects.bulk_create(new, batch_size=1000)
-    updated = [f for f in changed if f.household_id in kept]
-    now = timezone.now()
-    for fact in updated:
-        fact.updated_at = now
-    if updated:
-        HouseholdFact.objects.bulk_update(updated, [f.name for f in HouseholdFact._meta.concrete_fields
-                                                    if not f.primary_key], batch_size=500)
-    return sorted(changed, key=lambda f: f.household_id)
+    written = _upsert(sorted(newest.values()))
+    return [f for f in sorted(newest.values()) if f.household_id in written]

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import HouseholdFact, Program, ReassessmentJob
-from .assessments import households_assess
+from .assessments import compiled_rule_set, households_assess, latest_assessments
+from .facts import fact_rows
 
 CHUNK = 2000
 
@@ -51,9 +52,13 @@ def reassessment_run(*, job: ReassessmentJob, chunk: int = CHUNK,
             households = _households(program).order_by("household_id")
             if job.last_household_id is not None:
                 households = households.filter(household_id__gt=job.last_household_id)
-            households = list(households[:chunk])
+            households = fact_rows(households[:chunk],
+                                    members=compiled_rule_set(program.current_rule_set).reads_members)
             if households:
-                made = households_assess(households=households, day=job.assessed_on, programs=[program])
+                latest = {program.code: latest_assessments(
+                    program_code=program.code, after=job.last_household_id, through=households[-1].household_id)}
+                made = households_assess(households=households, day=job.assessed_on, programs=[program],
+                                         latest=latest)
                 job.done += len(households)
                 job.decisions += len(made)
                 job.last_household_id = households[-1].household_id

@@ -42,3 +42,25 @@ def test_the_previews_counts_equal_what_publishing_then_does_region_by_region():
     assert preview.total.monthly_cost == Decimal("500.00") * 6
     # Inclusion error under the draft's own cut-off is none by construction; exclusion error is none too.
     assert (preview.total.inclusion_error, preview.total.exclusion_error) == (0, 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_preview_shared_among_processes_counts_what_one_process_counts():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("forked preview workers run on PostgreSQL only")
+    Program.objects.filter(code="4PS").update(status=Program.Status.SUSPENDED)
+    program = program_with_rules("GRANT", [criterion("poor", "pmt_score <= params.pmt_cutoff")],
+                                 parameters={"pmt_cutoff": 0.4}, benefit_amount=Decimal("500.00"))
+    deliver(*[HouseholdDataFactory(pmt_score=s / 40) for s in range(40)],
+            *[HouseholdDataFactory(pmt_score=s / 40, region_code=NCR, province_code="") for s in range(0, 40, 3)])
+    draft = rule_set_create(program=program, criteria=[criterion("poor", "pmt_score <= params.pmt_cutoff")],
+                            parameters={"pmt_cutoff": 0.3}, region_parameters={NCR: {"pmt_cutoff": 0.5}})
+
+    alone, shared = rule_set_preview(rule_set=draft, workers=1), rule_set_preview(rule_set=draft, workers=3)
+
+    assert shared.households == alone.households == 54
+    assert shared.regions == alone.regions and shared.total == alone.total
+    assert (alone.total.still_eligible, alone.total.losing_eligibility, alone.total.newly_eligible) == (13 + 6, 4, 1)

@@ -1,16 +1,15 @@
 """Time the preview of a draft over the households in the projection (fill it with bench_reassess first).
 
 The draft is the program's published rule set with every numeric parameter lowered by 10%; it is deleted
-afterwards. Run: python manage.py bench_preview --program SOCPEN
+afterwards. Run: python manage.py bench_preview --program SOCPEN [--workers 2]
 """
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from eligibility.models import Program, RuleSet
-from eligibility.selectors import rule_set_preview
+from eligibility.selectors import preview_workers, rule_set_preview
 
 
 class Command(BaseCommand):
@@ -18,23 +17,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--program", default="SOCPEN")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="processes (default ELIGIBILITY_PREVIEW_WORKERS)")
 
-    def handle(self, *args, program, **options):
+    def handle(self, *args, program, workers, **options):
         found = Program.objects.select_related("current_rule_set").filter(code=program).first()
         if found is None or found.current_rule_set is None:
             raise CommandError(f"no program {program!r} with a published rule set")
         published = found.current_rule_set
         lower = {k: v * 0.9 if isinstance(v, float) else v for k, v in published.parameters.items()}
-        with transaction.atomic():
-            draft = RuleSet.objects.create(program=found, version=published.version + 1000,
-                                           criteria=published.criteria, exclusions=published.exclusions,
-                                           parameters=lower, region_parameters=published.region_parameters)
+        # Committed (and deleted afterwards): forked preview workers see only committed rows.
+        draft = RuleSet.objects.create(program=found, version=published.version + 1000,
+                                       criteria=published.criteria, exclusions=published.exclusions,
+                                       parameters=lower, region_parameters=published.region_parameters)
+        try:
             start = time.perf_counter()
-            preview = rule_set_preview(rule_set=draft)
+            preview = rule_set_preview(rule_set=draft, workers=workers)
             elapsed = time.perf_counter() - start
-            transaction.set_rollback(True)
+        finally:
+            draft.delete()
         total = preview.total
-        self.stdout.write(f"preview of {found.code} over {preview.households:,} households in {elapsed:.2f} s: "
+        self.stdout.write(f"preview of {found.code} over {preview.households:,} households in {elapsed:.2f} s "
+                          f"({preview_workers(workers)} processes): "
                           f"newly {total.newly_eligible:,}, still {total.still_eligible:,}, losing "
                           f"{total.losing_eligibility:,}, still not {total.still_ineligible:,}, inclusion error "
                           f"{total.inclusion_error:,}, exclusion error {total.exclusion_error:,}, monthly cost "
