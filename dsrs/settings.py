@@ -273,6 +273,9 @@ EVENTS_PRUNE_BATCH_SIZE = env.int("EVENTS_PRUNE_BATCH_SIZE", default=5000)
 # rapidfuzz token sort ratio) are queued for a supervisor as probable duplicates.
 REGISTRY_DUPLICATE_NAME_SIMILARITY = env.float("REGISTRY_DUPLICATE_NAME_SIMILARITY", default=88.0)
 
+# How long an API write's Idempotency-Key is remembered: a retry within it gets the first answer again.
+REGISTRY_IDEMPOTENCY_KEY_HOURS = env.int("REGISTRY_IDEMPOTENCY_KEY_HOURS", default=24)
+
 # Processes a bulk import runs on PostgreSQL (each takes the households of its own barangays).
 REGISTRY_IMPORT_WORKERS = env.int("REGISTRY_IMPORT_WORKERS", default=2)
 
@@ -310,6 +313,7 @@ CELERY_BEAT_SCHEDULE = {
     "complete-payments": {"task": "payment.tasks.complete_scheduled_payments", "schedule": 5.0},
     "flush-expired-tokens": {"task": "identity.tasks.flush_expired_tokens", "schedule": 3600.0},
     "prune-broker": {"task": "dsrs.celery.prune_broker", "schedule": 600.0},
+    "prune-idempotency-keys": {"task": "registry.tasks.prune_idempotency_keys", "schedule": 3600.0},
 }
 # A relay run that is still going when the next beat fires must not pile up behind it.
 CELERY_TASK_ANNOTATIONS = {"dsrs.events.tasks.relay_outbox": {"expires": 2.0}}

@@ -424,3 +424,6 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.status})"
+
+
+from .idempotency import IdempotencyKey  # noqa: E402,F401  (its own module; a model of this app)
