@@ -272,6 +272,10 @@ EVENTS_PRUNE_BATCH_SIZE = env.int("EVENTS_PRUNE_BATCH_SIZE", default=5000)
 # Members with the same birth date in the same barangay whose names are at least this alike (0-100,
 # rapidfuzz token sort ratio) are queued for a supervisor as probable duplicates.
 REGISTRY_DUPLICATE_NAME_SIMILARITY = env.float("REGISTRY_DUPLICATE_NAME_SIMILARITY", default=88.0)
+# The duplicate check's bounds (registry/dedup.py): earlier members compared per block (barangay and
+# birth date), and review rows a member adds at most (one per match cluster, the closest first).
+REGISTRY_DUPLICATE_MAX_CANDIDATES = env.int("REGISTRY_DUPLICATE_MAX_CANDIDATES", default=200)
+REGISTRY_DUPLICATE_MAX_FLAGS = env.int("REGISTRY_DUPLICATE_MAX_FLAGS", default=3)
 
 # How long an API write's Idempotency-Key is remembered: a retry within it gets the first answer again.
 REGISTRY_IDEMPOTENCY_KEY_HOURS = env.int("REGISTRY_IDEMPOTENCY_KEY_HOURS", default=24)

@@ -1,3 +1,4 @@
+import copy
 import uuid
 
 from rest_framework import serializers
@@ -137,6 +138,19 @@ class HouseholdChangesSerializer(_NothingRequired, HouseholdInputSerializer):
                                                            "`id` with only the fields that change")
 
 
+class FieldsBuiltOnce:
+    """Builds the serializer's fields once per class, not once per instance: a ModelSerializer reads
+    its model's fields and builds each of its own every time it is made, which was most of the cost
+    of a page of households. Each instance gets fresh copies (unbound, so no request's context is kept)."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built = built
+        return copy.deepcopy(built)
+
+
 class Masking:
     """Shows the `sensitive` numbers masked unless the context's `unmasked` names them.
 
@@ -160,7 +174,7 @@ class Masking:
         return data
 
 
-class MemberOutputSerializer(Masking, serializers.ModelSerializer):
+class MemberOutputSerializer(FieldsBuiltOnce, Masking, serializers.ModelSerializer):
     sensitive = MEMBER_SENSITIVE_FIELDS
     full_name = serializers.CharField(read_only=True)
 
@@ -172,7 +186,7 @@ class MemberOutputSerializer(Masking, serializers.ModelSerializer):
 
 
 
-class HouseholdOutputSerializer(Masking, serializers.ModelSerializer):
+class HouseholdOutputSerializer(FieldsBuiltOnce, Masking, serializers.ModelSerializer):
     """A household as the caller may see it: sensitive numbers masked unless `unmasked` names them.
     Members come head first, then oldest to youngest."""
 
@@ -183,7 +197,9 @@ class HouseholdOutputSerializer(Masking, serializers.ModelSerializer):
     municipality_name = serializers.SerializerMethodField()
     barangay_name = serializers.SerializerMethodField()
     assets = serializers.ListField(child=serializers.ChoiceField(choices=Asset.choices))
-    members = serializers.SerializerMethodField()
+    # In the model's roster order (the head, then from the eldest), from the prefetched members; one
+    # member serializer for every household of a page.
+    members = MemberOutputSerializer(many=True, read_only=True)
 
     class Meta:
         model = Household
@@ -206,10 +222,6 @@ class HouseholdOutputSerializer(Masking, serializers.ModelSerializer):
 
     def get_barangay_name(self, household) -> str:
         return name_of(household.barangay_code)
-
-    def get_members(self, household) -> MemberOutputSerializer(many=True):
-        # In the model's roster order: the head, then from the eldest.
-        return MemberOutputSerializer(household.members.all(), many=True, context=self.context).data
 
 
 
