@@ -56,6 +56,25 @@ def _load() -> str:
     return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) of the gunicorn master and its workers so far, from /proc: what the
+    requests cost the server, whatever else the shared machine runs."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [master_pid]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()]
+    except OSError:
+        pass
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def dockerfile_command() -> list[str]:
     """The gunicorn command line of the Dockerfile's CMD (JSON form)."""
     text = (ROOT / "Dockerfile").read_text()
@@ -105,6 +124,7 @@ class Command(BaseCommand):
         connection.close()
         connection.settings_dict["NAME"] = run_db
         server, base, log = self._server(run_db, work, workers=workers, threads=threads)
+        self.server_pid = server.pid
         try:
             token = self._token(base)
             sample = self._sample()
@@ -256,6 +276,7 @@ class Command(BaseCommand):
         targets_file, results = stem.with_suffix(".targets"), stem.with_suffix(".bin")
         targets.write(targets_file, count)
         before = _load()
+        cpu_before = server_cpu_seconds(self.server_pid)
         pace = ["-rate", "0", "-max-workers", str(connections), "-workers", str(connections)] if rate == 0 else [
             "-rate", f"{rate}/1s", "-workers", str(connections), "-max-workers", "256"]
         subprocess.run([vegeta, "attack", "-format", "json", "-lazy", "-targets", str(targets_file),
@@ -264,5 +285,9 @@ class Command(BaseCommand):
         with subprocess.Popen([vegeta, "encode", "-to", "csv", str(results)], stdout=subprocess.PIPE,
                               text=True) as encoded:
             rows, elapsed = loadtest.summarize(encoded.stdout)
+        cpu = server_cpu_seconds(self.server_pid) - cpu_before
         self.stdout.write(f"\n### {title} ({elapsed:.0f} s; before: {before}; after: {_load()})\n")
         self.stdout.write(loadtest.table(rows) + "\n")
+        requests = rows[-1].count
+        self.stdout.write(f"server CPU: {cpu:.1f} s for {requests} requests = {1000 * cpu / max(requests, 1):.1f} ms "
+                          f"per request ({cpu / max(elapsed, 1e-9):.2f} cores busy)\n")
