@@ -170,7 +170,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # --- REST API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "identity.authentication.JWTAuthentication",  # simplejwt's, reading the caller in one query
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -288,6 +288,13 @@ EVENTS_PRUNE_BATCH_SIZE = env.int("EVENTS_PRUNE_BATCH_SIZE", default=5000)
 # Members with the same birth date in the same barangay whose names are at least this alike (0-100,
 # rapidfuzz token sort ratio) are queued for a supervisor as probable duplicates.
 REGISTRY_DUPLICATE_NAME_SIMILARITY = env.float("REGISTRY_DUPLICATE_NAME_SIMILARITY", default=88.0)
+# The duplicate check's bounds (registry/dedup.py): earlier members compared per block (barangay and
+# birth date), and review rows a member adds at most (one per match cluster, the closest first).
+REGISTRY_DUPLICATE_MAX_CANDIDATES = env.int("REGISTRY_DUPLICATE_MAX_CANDIDATES", default=200)
+REGISTRY_DUPLICATE_MAX_FLAGS = env.int("REGISTRY_DUPLICATE_MAX_FLAGS", default=3)
+
+# How long an API write's Idempotency-Key is remembered: a retry within it gets the first answer again.
+REGISTRY_IDEMPOTENCY_KEY_HOURS = env.int("REGISTRY_IDEMPOTENCY_KEY_HOURS", default=24)
 
 # Processes a bulk import runs on PostgreSQL (each takes the households of its own barangays).
 REGISTRY_IMPORT_WORKERS = env.int("REGISTRY_IMPORT_WORKERS", default=2)
@@ -332,6 +339,7 @@ CELERY_BEAT_SCHEDULE = {
     "complete-payments": {"task": "payment.tasks.complete_scheduled_payments", "schedule": 5.0},
     "flush-expired-tokens": {"task": "identity.tasks.flush_expired_tokens", "schedule": 3600.0},
     "prune-broker": {"task": "dsrs.celery.prune_broker", "schedule": 600.0},
+    "prune-idempotency-keys": {"task": "registry.tasks.prune_idempotency_keys", "schedule": 3600.0},
 }
 # A relay run that is still going when the next beat fires must not pile up behind it.
 CELERY_TASK_ANNOTATIONS = {"dsrs.events.tasks.relay_outbox": {"expires": 2.0}}

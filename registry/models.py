@@ -1,3 +1,4 @@
+import re
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -239,10 +240,14 @@ class Member(models.Model):
     philsys_number = EncryptedCharField(max_length=16, blank=True, null=True, validators=[PHILSYS],
                                         help_text="PhilSys number (encrypted)")
     philsys_index = models.CharField(max_length=64, blank=True, editable=False)
+    # The duplicate check's block (registry.dedup.match_key): barangay and birth date, and for a
+    # placeholder birth date (1 January) the birth year and the family name's first letters.
+    match_key = models.CharField(max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["philsys_index"], no_db_index=["birth_date", "household"],
+    history = HistoricalRecords(excluded_fields=["philsys_index", "match_key"],
+                                no_db_index=["birth_date", "household"],
                                 history_change_reason_field=models.TextField(null=True))
 
     class Meta:
@@ -257,9 +262,16 @@ class Member(models.Model):
             models.CheckConstraint(condition=Q(monthly_income__gte=0, monthly_income__lte=LARGEST_AMOUNT),
                                    name="registry_member_income_fits"),
         ]
+        indexes = [models.Index(fields=["match_key", "created_at"], name="registry_member_match")]
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.match_key = member_match_key(self, barangay_code=self.household.barangay_code)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "match_key"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:
@@ -267,6 +279,23 @@ class Member(models.Model):
 
     def age_on(self, day: date) -> int:
         return age_on(self.birth_date, day)
+
+
+def _family_prefix(family_name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", (family_name or "").lower())[:3]
+
+
+def member_match_key(member, *, barangay_code: str) -> str:
+    """Where the duplicate check looks for a member's probable duplicates: the members of the same
+    barangay born the same day; if the day is a placeholder (1 January, what field offices write
+    when only the year is known), those born that year whose family name starts alike, so that a
+    barangay's many 1-January members are not all compared with each other."""
+    born = member.birth_date
+    if isinstance(born, str):
+        born = date.fromisoformat(born)
+    if born.month == 1 and born.day == 1:
+        return f"{barangay_code}:{born.year}:{_family_prefix(member.family_name)}"
+    return f"{barangay_code}:{born.isoformat()}"
 
 
 class PmtModel(models.Model):
@@ -424,3 +453,6 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.status})"
+
+
+from .idempotency import IdempotencyKey  # noqa: E402,F401  (its own module; a model of this app)

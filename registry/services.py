@@ -20,7 +20,8 @@ from dsrs.personal_data import blind_index
 from . import dedup, events, selectors
 from .number_conflicts import (Conflict, NumberAlreadyRegistered, already_registered_message,  # noqa: F401
                                number_conflicts_record, number_conflicts_review)
-from .models import DuplicateCandidate, Household, Member, PmtModel, canonical_number, canonical_numbers
+from .models import (DuplicateCandidate, Household, Member, PmtModel, canonical_number, canonical_numbers,
+                     member_match_key)
 from .pmt import household_facts, weight_errors
 from .validation import (HouseholdInvalid, household_check, household_errors, household_values, member_id,
                          member_values)
@@ -99,6 +100,7 @@ def _new_member(household: Household, fields: dict) -> Member:
     member.household = household
     member.philsys_number = member.philsys_number or None
     member.philsys_index = blind_index(member.philsys_number, purpose="philsys_number")
+    member.match_key = member_match_key(member, barangay_code=household.barangay_code)
     return member
 
 
@@ -245,7 +247,11 @@ def household_update(*, household: Household, changes: dict | None = None, membe
     household.version += 1
     household._change_reason = reason
     household.save()
-    dedup.flag_probable_duplicates([*changed_members, *added])
+    moved = [m for m in kept if m.match_key != member_match_key(m, barangay_code=household.barangay_code)]
+    for member in moved:  # the household moved to another barangay: its members' blocks move with it
+        member.match_key = member_match_key(member, barangay_code=household.barangay_code)
+    Member.objects.bulk_update(moved, ["match_key"])
+    dedup.flag_probable_duplicates([*changed_members, *added, *(m for m in moved if m not in changed_members)])
     events.publish_household_updated(household, new_list, today=timezone.localdate())
     return household
 

@@ -1,3 +1,4 @@
+import copy
 import uuid
 
 from rest_framework import serializers
@@ -137,6 +138,64 @@ class HouseholdChangesSerializer(_NothingRequired, HouseholdInputSerializer):
                                                            "`id` with only the fields that change")
 
 
+class FieldsBuiltOnce:
+    """Builds the serializer's fields once per class, not once per instance: a ModelSerializer reads
+    its model's fields and builds each of its own every time it is made, which was most of the cost
+    of a page of households. Each instance gets fresh copies (unbound, so no request's context is kept)."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built = built
+        return copy.deepcopy(built)
+
+
+class Representing:
+    """Answers an instance through the class's built fields (FieldsBuiltOnce) without binding copies
+    of them to each serializer: the same `to_representation` of each field, in the same order, None
+    left None, as DRF's Serializer.to_representation does. Method fields are called on this
+    serializer; a nested list serializer is made once per serializer, with its context."""
+
+    def to_representation(self, instance):
+        plan = type(self).__dict__.get("_plan")
+        if plan is None:
+            plan = type(self)._plan = self._representation_plan()
+        data = {}
+        for name, kind, how in plan:
+            if kind == "method":
+                data[name] = getattr(self, how)(instance)
+            elif kind == "nested":
+                nested = self._nested.get(name)
+                if nested is None:
+                    nested = self._nested[name] = how(context=self.context)
+                data[name] = [nested.to_representation(item) for item in getattr(instance, name).all()]
+            else:
+                value = getattr(instance, kind)
+                data[name] = None if value is None else how(value)
+        return data
+
+    @property
+    def _nested(self):
+        if "_nested_serializers" not in self.__dict__:
+            self.__dict__["_nested_serializers"] = {}
+        return self.__dict__["_nested_serializers"]
+
+    def _representation_plan(self):
+        plan = []
+        self.get_fields()  # builds the class's fields once
+        for name, field in type(self)._fields_built.items():
+            if field.write_only:
+                continue
+            if isinstance(field, serializers.SerializerMethodField):
+                plan.append((name, "method", field.method_name or f"get_{name}"))
+            elif isinstance(field, serializers.ListSerializer):
+                plan.append((name, "nested", type(field.child)))
+            else:
+                plan.append((name, field.source or name, field.to_representation))
+        return plan
+
+
 class Masking:
     """Shows the `sensitive` numbers masked unless the context's `unmasked` names them.
 
@@ -160,7 +219,7 @@ class Masking:
         return data
 
 
-class MemberOutputSerializer(Masking, serializers.ModelSerializer):
+class MemberOutputSerializer(FieldsBuiltOnce, Masking, Representing, serializers.ModelSerializer):
     sensitive = MEMBER_SENSITIVE_FIELDS
     full_name = serializers.CharField(read_only=True)
 
@@ -172,7 +231,7 @@ class MemberOutputSerializer(Masking, serializers.ModelSerializer):
 
 
 
-class HouseholdOutputSerializer(Masking, serializers.ModelSerializer):
+class HouseholdOutputSerializer(FieldsBuiltOnce, Masking, Representing, serializers.ModelSerializer):
     """A household as the caller may see it: sensitive numbers masked unless `unmasked` names them.
     Members come head first, then oldest to youngest."""
 
@@ -183,7 +242,9 @@ class HouseholdOutputSerializer(Masking, serializers.ModelSerializer):
     municipality_name = serializers.SerializerMethodField()
     barangay_name = serializers.SerializerMethodField()
     assets = serializers.ListField(child=serializers.ChoiceField(choices=Asset.choices))
-    members = serializers.SerializerMethodField()
+    # In the model's roster order (the head, then from the eldest), from the prefetched members; one
+    # member serializer for every household of a page.
+    members = MemberOutputSerializer(many=True, read_only=True)
 
     class Meta:
         model = Household
@@ -206,10 +267,6 @@ class HouseholdOutputSerializer(Masking, serializers.ModelSerializer):
 
     def get_barangay_name(self, household) -> str:
         return name_of(household.barangay_code)
-
-    def get_members(self, household) -> MemberOutputSerializer(many=True):
-        # In the model's roster order: the head, then from the eldest.
-        return MemberOutputSerializer(household.members.all(), many=True, context=self.context).data
 
 
 

@@ -13,6 +13,8 @@ from dsrs.audit.services import audit_record_create
 
 from .. import selectors, services
 from ..models import MEMBER_SENSITIVE_FIELDS, PERSONAL_FIELDS, SENSITIVE_FIELDS
+from .idempotency import PARAMETER as IDEMPOTENCY_KEY
+from .idempotency import REUSED_RESPONSE, idempotent
 from .pagination import HouseholdCursorPagination
 from .serializers import (
     HOUSEHOLD_BLANKS,
@@ -27,7 +29,8 @@ from .serializers import (
 
 HOUSEHOLD = "registry.household"
 ERRORS = {400: error_schema(), 401: error_schema(), 403: error_schema()}
-WRITE_ERRORS = {**ERRORS, 503: OpenApiResponse(error_schema(), description="no PMT model is active to score with")}
+WRITE_ERRORS = {**ERRORS, **REUSED_RESPONSE,
+                503: OpenApiResponse(error_schema(), description="no PMT model is active to score with")}
 HOUSEHOLD_EXAMPLE = OpenApiExample("A mother and her son in Cebu", request_only=True, value={
     "address": "Purok 3, Sitio Malinao", "region_code": "0700000000", "province_code": "0701200000",
     "municipality_code": "0701201000", "barangay_code": "0701201001", "roof_material": "light",
@@ -130,15 +133,18 @@ class HouseholdListCreateApi(HouseholdApi):
                                "number registered already is refused (naming the household that has it only if it is "
                                "in one of your regions).",
                    request=HouseholdInputSerializer, responses={201: HouseholdOutputSerializer, **WRITE_ERRORS},
-                   examples=[HOUSEHOLD_EXAMPLE])
+                   parameters=[IDEMPOTENCY_KEY], examples=[HOUSEHOLD_EXAMPLE])
     def post(self, request):
+        return _refused_numbers_queued(request, lambda: idempotent(request, lambda: self._create(request)))
+
+    def _create(self, request):
         household, members, reason = _input(request.data)
         with_ids = {f"members[{i}].id": ["A new household's members have no id yet."]
                     for i, member in enumerate(members) if "id" in member}
         if with_ids:
             raise drf_serializers.ValidationError(with_ids)
         _check_region(request, household["region_code"])
-        created = _refused_numbers_queued(request, lambda: self._register(request, household, members, reason))
+        created = self._register(request, household, members, reason)
         return Response(_out(request, created), status=status.HTTP_201_CREATED)
 
     @transaction.atomic
@@ -174,7 +180,7 @@ class HouseholdDetailApi(HouseholdOneApi):
                                "The body a GET answered can be sent back as it is: read-only fields equal to the "
                                "stored values, and masked numbers, are taken as unchanged (a different read-only "
                                "value is refused).",
-                   request=HouseholdInputSerializer,
+                   request=HouseholdInputSerializer, parameters=[IDEMPOTENCY_KEY],
                    responses={200: HouseholdOutputSerializer, 404: error_schema(), **WRITE_ERRORS})
     def put(self, request, household_id):
         return self._update(request, household_id, changes_only=False)
@@ -182,20 +188,22 @@ class HouseholdDetailApi(HouseholdOneApi):
     @extend_schema(operation_id="households_update", summary="Change some of a household's fields",
                    description="Only the fields sent change. `members`, if sent, is the complete new list, "
                                "as in PUT; a member given by `id` changes only the fields sent with it.",
-                   request=HouseholdChangesSerializer,
+                   request=HouseholdChangesSerializer, parameters=[IDEMPOTENCY_KEY],
                    responses={200: HouseholdOutputSerializer, 404: error_schema(), **WRITE_ERRORS})
     def patch(self, request, household_id):
         return self._update(request, household_id, changes_only=True)
 
     def _update(self, request, household_id, *, changes_only):
+        return _refused_numbers_queued(request, lambda: idempotent(request, lambda: self._update_now(
+            request, household_id, changes_only=changes_only)))
+
+    def _update_now(self, request, household_id, *, changes_only):
         household = self._get(household_id)
         body = update_body(request.data, household=household, partial=changes_only)
         changes, members, reason = _input(body, changes_only=changes_only)
         if "region_code" in changes:
             _check_region(request, changes["region_code"])
-        household = _refused_numbers_queued(request, lambda: self._change(request, household, changes, members,
-                                                                          reason))
-        return Response(_out(request, household))
+        return Response(_out(request, self._change(request, household, changes, members, reason)))
 
     @transaction.atomic
     def _change(self, request, household, changes, members, reason):
@@ -212,9 +220,12 @@ class HouseholdDetailApi(HouseholdOneApi):
 class HouseholdDeactivateApi(HouseholdOneApi):
     @extend_schema(operation_id="households_deactivate", summary="Deactivate, graduate, ... a household",
                    description="The household stays in the registry with its history; the reason is kept.",
-                   request=HouseholdDeactivateSerializer,
-                   responses={200: HouseholdOutputSerializer, 404: error_schema(), **ERRORS})
+                   request=HouseholdDeactivateSerializer, parameters=[IDEMPOTENCY_KEY],
+                   responses={200: HouseholdOutputSerializer, 404: error_schema(), **ERRORS, **REUSED_RESPONSE})
     def post(self, request, household_id):
+        return idempotent(request, lambda: self._deactivate(request, household_id))
+
+    def _deactivate(self, request, household_id):
         household = self._get(household_id)
         serializer = HouseholdDeactivateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
