@@ -289,6 +289,8 @@ PAYMENT_COMPLETION_BATCH_SIZE = env.int("PAYMENT_COMPLETION_BATCH_SIZE", default
 # Without MONGODB_URI the read model lives in the SQL database (the embedded default).
 ANALYTICS_MONGODB_URI = env.str("MONGODB_URI") if IS_PRODUCTION else env.str("MONGODB_URI", default="")
 ANALYTICS_MONGODB_DB = env.str("MONGODB_DB", default="dsrs_analytics")
+# A figure over fewer households than this is withheld from callers who may not see households.
+ANALYTICS_MIN_CELL = env.int("ANALYTICS_MIN_CELL", default=10)
 
 # --- Celery -----------------------------------------------------------------------------------------
 # The embedded default queues Celery tasks in a SQLite file through kombu's SQLAlchemy transport, so
