@@ -41,7 +41,7 @@ def _bucket(day: str, interval: str) -> str:
 
 
 def timeseries_get(*, kpi: str, interval: str = "day", min_cell: int = 0, **filters) -> list[dict]:
-    """One point per day, week (starting Monday) or month with something in it: the KPI's figure of
+    """One point per day, week (starting Monday) or month with a change in it: the KPI's figure of
     that period (the aggregates whose counted change fell in it) and the running total."""
     measures, is_money = KPIS[kpi]
     rows = get_store().group(_query(**filters, measures=measures), by=("day",))
@@ -60,6 +60,8 @@ def timeseries_get(*, kpi: str, interval: str = "day", min_cell: int = 0, **filt
     points, running = [], earlier
     for period in sorted(periods):
         count, amount = periods[period]
+        if not count and not amount:
+            continue  # changes that cancelled out (a cell emptied again): nothing happened in the period
         running = [running[0] + count, running[1] + amount]
         shown = not (0 < count < min_cell) and not (0 < running[0] < min_cell)
         points.append({"period": period, "count": count if shown else None, "total": running[0] if shown else None,
@@ -77,6 +79,6 @@ def breakdown_get(*, by: str, min_cell: int = 0, **filters) -> list[dict]:
     field = "region_code" if by == "region" else "program_code"
     groups: dict[str, dict] = defaultdict(dict)
     for (value, measure), sums in get_store().group(query, by=(field,)).items():
-        if value:
+        if value and any(sums):
             groups[value][measure] = sums
     return [{by: value, **Summary(totals, min_cell=min_cell).as_dict()} for value, totals in sorted(groups.items())]
