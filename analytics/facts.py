@@ -118,11 +118,14 @@ def _measures(state: dict) -> list[tuple[str, str, str, str, int]]:
     return [(f"{prefix}_{status}", state["program_code"], "", state["day"], 0)]
 
 
-def contributions(state: dict | None) -> list[tuple[Cell, int]]:
-    """The cells a state counts in, each with its amount in centavos: one per measure and level."""
+def contributions(state: dict | None, *, finest: str = "municipality") -> list[tuple[Cell, int]]:
+    """The cells a state counts in, each with its amount in centavos: one per measure and level, down
+    to `finest`. Counters are kept down to the city or municipality; a barangay (two dozen households
+    on average) is answered from its states, through this same function (`group_states`)."""
     if state is None:
         return []
     levels = levels_of(state)
+    levels = levels[:[level for level, _ in levels].index(finest) + 1] if finest in dict(levels) else levels
     return [(Cell(measure, level, tuple(codes.items()), program, cycle, day), amount)
             for measure, program, cycle, day, amount in _measures(state) for level, codes in levels]
 
@@ -148,3 +151,27 @@ def project(states: dict[str, dict], facts: list[Fact]) -> dict[str, dict]:
     for fact in facts:
         current[fact.key] = merge(current.get(fact.key), fact)
     return {key: state for key, state in current.items() if state != states.get(key)}
+
+
+def group_states(states, query, by: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
+    """What the cells of `query` would sum to, computed from the states themselves (a barangay's)."""
+    sums: dict[tuple, list[int]] = {}
+    for state in states:
+        for cell, amount in contributions(state, finest=query.level):
+            if cell.level != query.level or not _matches(cell, query):
+                continue
+            document = cell.document()
+            entry = sums.setdefault((*(document.get(f, "") for f in by), cell.measure), [0, 0])
+            entry[0] += 1
+            entry[1] += amount
+    return {key: (n, amount) for key, (n, amount) in sums.items()}
+
+
+def _matches(cell: Cell, query) -> bool:
+    codes = dict(cell.codes)
+    return (all(codes.get(f) == v for f, v in query.codes.items())
+            and (not query.program_code or cell.program_code in ("", query.program_code))
+            and (not query.cycle or cell.cycle in ("", query.cycle))
+            and (not query.day_from or cell.day >= query.day_from)
+            and (not query.day_to or cell.day <= query.day_to)
+            and (not query.measures or cell.measure in query.measures))

@@ -17,7 +17,7 @@ from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError,
 from dsrs.events.runtime import TransientError
 
 from ..dimensions import CODE_FIELDS
-from ..facts import Fact, deltas, project
+from ..facts import Fact, deltas, group_states, project
 from . import Query
 
 logger = logging.getLogger(__name__)
@@ -62,9 +62,10 @@ class MongoStore:
     def _ensure_indexes(self, generation: str) -> None:
         if generation in self._indexed:
             return
-        cells = self.db[self._names(generation)[1]]
+        states, cells = (self.db[name] for name in self._names(generation))
+        states.create_index([("barangay_code", ASCENDING)])  # a barangay's figures come from its states
         cells.create_index([("level", ASCENDING), ("day", ASCENDING)])
-        for code in CODE_FIELDS:  # the API reads one level, narrowed by its code, over a range of days
+        for code in CODE_FIELDS[:-1]:  # the API reads one level, narrowed by its code, over a range of days
             cells.create_index([("level", ASCENDING), (code, ASCENDING), ("day", ASCENDING)])
         self._indexed.add(generation)
 
@@ -135,7 +136,10 @@ class MongoStore:
 
     def group(self, query: Query, by: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
         """Sums of the matching cells' counts and amounts by the fields `by` and the measure."""
-        cells = self.db[self._names(self.live_generation())[1]]
+        states_name, cells_name = self._names(self.live_generation())
+        if query.level == "barangay":
+            return group_states(self.db[states_name].find({"barangay_code": query.codes["barangay_code"]}), query, by)
+        cells = self.db[cells_name]
         keys = {f"k{i}": f"${name}" for i, name in enumerate((*by, "measure"))}
         rows = cells.aggregate([{"$match": self._match(query)},
                                 {"$group": {"_id": keys, "n": {"$sum": "$n"}, "amount": {"$sum": "$amount"}}}])

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 
 from .. import models
-from ..facts import Fact, deltas, project
+from ..facts import Fact, deltas, group_states, project
 from . import Query
 
 
@@ -79,6 +79,10 @@ class SqlStore:
 
     def group(self, query: Query, by: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
         """Sums of the matching cells' counts and amounts by the fields `by` and the measure."""
+        if query.level == "barangay":
+            states = models.State.objects.filter(generation=self.live_generation(),
+                                                 doc__barangay_code=query.codes["barangay_code"])
+            return group_states((row.doc for row in states), query, by)
         fields = (*by, "measure")
         rows = self._cells(query).values(*fields).annotate(total=Sum("n"), money=Sum("amount"))
         return {tuple(row[f] for f in fields): (row["total"], row["money"]) for row in rows}
