@@ -57,12 +57,12 @@ class FilterSerializer(QueryParameters):
 
 
 class TimeseriesFilterSerializer(FilterSerializer):
-    kpi = serializers.ChoiceField(choices=sorted(KPIS))
+    kpi = serializers.ChoiceField(choices=sorted(KPIS), required=False, default="households_registered")
     interval = serializers.ChoiceField(choices=["day", "week", "month"], required=False, default="day")
 
 
 class BreakdownFilterSerializer(FilterSerializer):
-    by = serializers.ChoiceField(choices=["region", "program"])
+    by = serializers.ChoiceField(choices=["region", "program"], required=False, default="region")
 
 
 _count = serializers.IntegerField(allow_null=True)

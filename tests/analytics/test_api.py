@@ -80,7 +80,7 @@ def test_a_regional_client_asks_for_its_region_and_sees_suppressed_figures_witho
     ("summary", {"date_from": "2026-11-05", "date_to": "2026-11-01"}, "date_to"),
     ("summary", {"date_from": "yesterday"}, "date_from"),
     ("summary", {"household_id": "x"}, "household_id"),
-    ("timeseries", {}, "kpi"),
+    ("timeseries", {"kpi": "households"}, "kpi"),
     ("timeseries", {"kpi": "enrolled", "interval": "year"}, "interval"),
     ("timeseries", {"kpi": "nothing"}, "kpi"),
     ("breakdown", {"by": "barangay"}, "by"),
