@@ -2,16 +2,17 @@ from django.contrib import admin
 
 from dsrs.readonly_admin import ReadOnlyModelAdmin
 
-from .models import HouseholdAssessmentFact, PaymentFact
+from .models import Cell, State
 
 
-@admin.register(HouseholdAssessmentFact)
-class HouseholdAssessmentFactAdmin(ReadOnlyModelAdmin):
-    list_display = ("household_id", "decision", "program_code", "region_code", "household_version", "assessed_at")
-    list_filter = ("decision", "program_code", "region_code")
+@admin.register(Cell)
+class CellAdmin(ReadOnlyModelAdmin):
+    list_display = ("measure", "level", "region_code", "municipality_code", "program_code", "cycle", "day", "n",
+                    "amount", "generation")
+    list_filter = ("measure", "level", "program_code", "generation")
 
 
-@admin.register(PaymentFact)
-class PaymentFactAdmin(ReadOnlyModelAdmin):
-    list_display = ("payment_id", "status", "cycle", "amount_centavos", "currency", "region_code")
-    list_filter = ("status", "cycle", "region_code")
+@admin.register(State)
+class StateAdmin(ReadOnlyModelAdmin):
+    list_display = ("key", "generation")
+    search_fields = ("key",)

@@ -12,3 +12,7 @@ class AnalyticsConfig(AppConfig):
         from .stores import get_store
 
         register_check("analytics_store", lambda: get_store().check())
+
+        from .metrics import register_collector
+
+        register_collector()

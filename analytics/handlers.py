@@ -1,48 +1,16 @@
-"""Analytics' consumer group: assessments and payments into the read model."""
-
-from datetime import datetime
+"""Analytics' consumer group: households, assessments, enrolments and payments into the read model."""
 
 from dsrs.events import Event, subscribe
 
 from . import services
-from .facts import LEVELS_BELOW_REGION, AssessmentFact, PaymentFact, centavos
+from .facts import EVENT_TYPES
 
 GROUP = "analytics"
-ASSESSED = ("eligibility.assessment.approved", "eligibility.assessment.denied")
-SCHEDULED = "payment.payment.scheduled"
-COMPLETED = "payment.payment.completed"
 
 
-def _levels_below_region(event: Event) -> dict[str, str]:
-    """v1 events, still in logs and dead-letter queues, name no level below the region."""
-    return {level: "" if event.schema_version == 1 else event.data[level] for level in LEVELS_BELOW_REGION}
-
-
-def _assessment(event: Event) -> AssessmentFact:
-    data = event.data
-    return AssessmentFact(household_id=data["household_id"], household_version=data["household_version"],
-                          program_code=data["program_code"], decision=data["decision"],
-                          region_code=data["region_code"], assessed_at=datetime.fromisoformat(data["assessed_at"]),
-                          **_levels_below_region(event))
-
-
-def _payment(event: Event) -> PaymentFact:
-    data = event.data
-    moments = ({"scheduled_at": datetime.fromisoformat(data["scheduled_at"])} if event.type == SCHEDULED
-               else {"completed_at": datetime.fromisoformat(data["completed_at"])})
-    return PaymentFact(payment_id=data["payment_id"], household_id=data["household_id"],
-                       program_code=data["program_code"], cycle=data["cycle"],
-                       amount_centavos=centavos(data["amount"]), currency=data["currency"],
-                       region_code=data["region_code"], **_levels_below_region(event), **moments)
-
-
-@subscribe(group=GROUP, event_type=ASSESSED[0], batch=True)
-@subscribe(group=GROUP, event_type=ASSESSED[1], batch=True)
-@subscribe(group=GROUP, event_type=SCHEDULED, batch=True)
-@subscribe(group=GROUP, event_type=COMPLETED, batch=True)
 def on_events(events: list[Event]) -> None:
-    services.facts_record(
-        assessments=[_assessment(e) for e in events if e.type in ASSESSED],
-        payments_scheduled=[_payment(e) for e in events if e.type == SCHEDULED],
-        payments_completed=[_payment(e) for e in events if e.type == COMPLETED],
-    )
+    services.events_apply(events=events)
+
+
+for _event_type in EVENT_TYPES:
+    subscribe(group=GROUP, event_type=_event_type, batch=True)(on_events)

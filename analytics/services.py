@@ -1,10 +1,12 @@
 """Applying events to the read model. Each call is idempotent in the store itself."""
 
-from .facts import AssessmentFact, PaymentFact
+from dsrs.events import Event
+
+from .facts import fact_of
 from .stores import get_store
 
 
-def facts_record(*, assessments: list[AssessmentFact] = (), payments_scheduled: list[PaymentFact] = (),
-                 payments_completed: list[PaymentFact] = ()) -> None:
-    get_store().record(assessments=list(assessments), payments_scheduled=list(payments_scheduled),
-                       payments_completed=list(payments_completed))
+def events_apply(*, events: list[Event], generation: str | None = None) -> None:
+    """Merge the events into their aggregates' states and the cells, in one store transaction
+    (the live generation unless another is named, as a rebuild does)."""
+    get_store().apply([fact_of(event) for event in events], generation=generation)

@@ -270,6 +270,9 @@ EVENTS_KAFKA_BOOTSTRAP_SERVERS = (
 EVENTS_KAFKA_SECURITY = _tls.kafka_client_config(env)
 EVENTS_KAFKA_TOPIC_PARTITIONS = env.int("KAFKA_TOPIC_PARTITIONS", default=6)
 EVENTS_KAFKA_REPLICATION_FACTOR = env.int("KAFKA_REPLICATION_FACTOR", default=3 if IS_PRODUCTION else 1)
+# retention.ms of the event topics the project creates (not their .dlq): -1 keeps every event, so that
+# `manage.py analytics_rebuild` can re-read the log from its first event (docs/analytics.md).
+EVENTS_KAFKA_TOPIC_RETENTION_MS = env.int("KAFKA_TOPIC_RETENTION_MS", default=-1)
 # How long the relay waits for the broker to acknowledge a batch before leaving it for the next run.
 EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS = env.float("KAFKA_DELIVERY_TIMEOUT_SECONDS", default=15.0)
 # How soon a consumer learns of a subscribed topic, or of partitions, created after it subscribed.
@@ -318,6 +321,8 @@ ANALYTICS_MONGODB_URI = _tls.mongodb_uri_with_tls(
     ANALYTICS_MONGODB_URI, ca_file=env.str("MONGODB_TLS_CA_FILE", default=""),
     certificate_key_file=env.str("MONGODB_TLS_CERTIFICATE_KEY_FILE", default=""))
 ANALYTICS_MONGODB_DB = env.str("MONGODB_DB", default="dsrs_analytics")
+# A figure over fewer households than this is withheld from callers who may not see households.
+ANALYTICS_MIN_CELL = env.int("ANALYTICS_MIN_CELL", default=10)
 
 # --- Celery -----------------------------------------------------------------------------------------
 # The embedded default queues Celery tasks in a SQLite file through kombu's SQLAlchemy transport, so

@@ -24,6 +24,7 @@ api_v1 = [
 api_v1.insert(0, path("", ApiIndex.as_view(patterns=api_v1), name="api-index"))
 
 urlpatterns = [
+    path("admin/analytics/", include("analytics.dashboard_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/v1/schema", SpectacularAPIView.as_view(), name="openapi-schema"),

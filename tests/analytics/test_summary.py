@@ -77,12 +77,16 @@ def test_replaying_every_event_leaves_the_figures_by_place_unchanged(central_vis
     assert [figures(province_code=BOHOL), figures(municipality_code=ALBURQUERQUE)] == before
 
 
+LEGACY_FIGURES = ("households_assessed", "households_approved", "households_denied", "payments_scheduled",
+                  "payments_completed", "amount_scheduled", "amount_completed")
+
+
 def test_the_summary_api_filters_by_province_and_municipality(central_visayas, api_client):
     by_province = api_client.get("/api/v1/analytics/summary", {"province_code": BOHOL})
     by_municipality = api_client.get("/api/v1/analytics/summary", {"municipality_code": ALICIA, "program_code": "4PS"})
 
     assert by_province.status_code == by_municipality.status_code == 200
-    assert by_province.json() == {"households_assessed": 3, "households_approved": 2, "households_denied": 1,
+    assert {k: v for k, v in by_province.json().items() if k in LEGACY_FIGURES} == {"households_assessed": 3, "households_approved": 2, "households_denied": 1,
                                   "payments_scheduled": 2, "payments_completed": 2,
                                   "amount_scheduled": "1500.00", "amount_completed": "1500.00"}
     assert by_municipality.json()["households_approved"] == 1

@@ -156,6 +156,8 @@ class KafkaTransport:
                     topic,
                     num_partitions=settings.EVENTS_KAFKA_TOPIC_PARTITIONS,
                     replication_factor=settings.EVENTS_KAFKA_REPLICATION_FACTOR,
+                    config={} if topic.endswith(".dlq") else {
+                        "retention.ms": str(settings.EVENTS_KAFKA_TOPIC_RETENTION_MS)},
                 )
                 for topic in missing
             ]
