@@ -1,5 +1,1 @@
-from django.urls import path
-
-from .views import PaymentListApi
-
-urlpatterns = [path("payments", PaymentListApi.as_view(), name="payment-list")]
+urlpatterns = []
