@@ -11,6 +11,10 @@ GROUP = "analytics"
 ASSESSED = ("eligibility.assessment.approved", "eligibility.assessment.denied")
 SCHEDULED = "payment.payment.scheduled"
 COMPLETED = "payment.payment.completed"
+# payment's lifecycle v1 (issue 9): counted as the stand-in's scheduled and completed until analytics
+# counts every state (issue 10).
+PENDING = "payment.payment.pending"
+PAID = "payment.payment.paid"
 
 
 def _levels_below_region(event: Event) -> dict[str, str]:
@@ -26,7 +30,19 @@ def _assessment(event: Event) -> AssessmentFact:
                           **_levels_below_region(event))
 
 
+def _lifecycle_payment(event: Event) -> PaymentFact:
+    data = event.data
+    moment = datetime.fromisoformat(data["occurred_at"])
+    return PaymentFact(payment_id=data["payment_id"], household_id=data["household_id"],
+                       program_code=data["program_code"], cycle=data["period_start"][:7],
+                       amount_centavos=data["amount_centavos"], currency=data["currency"],
+                       region_code=data["region_code"], **{level: data[level] for level in LEVELS_BELOW_REGION},
+                       **({"scheduled_at": moment} if event.type == PENDING else {"completed_at": moment}))
+
+
 def _payment(event: Event) -> PaymentFact:
+    if event.type in (PENDING, PAID):
+        return _lifecycle_payment(event)
     data = event.data
     moments = ({"scheduled_at": datetime.fromisoformat(data["scheduled_at"])} if event.type == SCHEDULED
                else {"completed_at": datetime.fromisoformat(data["completed_at"])})
@@ -40,9 +56,11 @@ def _payment(event: Event) -> PaymentFact:
 @subscribe(group=GROUP, event_type=ASSESSED[1], batch=True)
 @subscribe(group=GROUP, event_type=SCHEDULED, batch=True)
 @subscribe(group=GROUP, event_type=COMPLETED, batch=True)
+@subscribe(group=GROUP, event_type=PENDING, batch=True)
+@subscribe(group=GROUP, event_type=PAID, batch=True)
 def on_events(events: list[Event]) -> None:
     services.facts_record(
         assessments=[_assessment(e) for e in events if e.type in ASSESSED],
-        payments_scheduled=[_payment(e) for e in events if e.type == SCHEDULED],
-        payments_completed=[_payment(e) for e in events if e.type == COMPLETED],
+        payments_scheduled=[_payment(e) for e in events if e.type in (SCHEDULED, PENDING)],
+        payments_completed=[_payment(e) for e in events if e.type in (COMPLETED, PAID)],
     )
