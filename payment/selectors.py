@@ -35,10 +35,13 @@ def batch_list(*, regions, program_code=None, cycle_code=None, status=None, regi
     return _dated(rows, "created_at", since, until)
 
 
-def cycle_list(*, regions, program_code=None, cycle_code=None, status=None, since=None, until=None) -> QuerySet[Cycle]:
+def cycle_list(*, regions, program_code=None, cycle_code=None, status=None, region_code=None, since=None,
+               until=None) -> QuerySet[Cycle]:
     """Cycles are national; a regional caller sees them (its figures come from its batches)."""
     rows = filtered(Cycle.objects.select_related("program"), program__code=program_code, code=cycle_code,
                     status=status)
+    if region_code:
+        rows = rows.filter(pk__in=Batch.objects.filter(region_code=region_code).values("cycle_id"))
     return filtered(rows, period_start__gte=since, period_end__lte=until)
 
 

@@ -47,3 +47,11 @@ def approved_cycle(on=date(2026, 12, 5)) -> Cycle:
 
 def exported_files(cycle):
     return [services.batch_export(batch_id=b.pk, actor=APPROVER) for b in Batch.objects.filter(cycle=cycle).order_by("number")]
+
+
+def payments_for(households: list[tuple]) -> Cycle:
+    """A pending payment for each (household_id, region_code), in a generated December cycle."""
+    services.households_apply(changes=[services.HouseholdChange(household_id=h, version=1, observed_on=date(2026, 11, 1),
+                                                                members=[HEAD]) for h, _ in households])
+    services.enrolments_apply(changes=[enrolment(h, region_code=region) for h, region in households])
+    return generated_cycle()
