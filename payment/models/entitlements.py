@@ -75,3 +75,12 @@ class Entitlement(models.Model):
 
     def __str__(self):
         return f"{self.household_id} {self.cycle.code}: {self.amount_centavos} centavos"
+
+    def save(self, *args, **kwargs):
+        """An entitlement of an approved (or exported) batch is frozen: no save changes it."""
+        if not self._state.adding and Batch.objects.filter(
+                pk=self.batch_id, status__in=(Batch.Status.APPROVED, Batch.Status.EXPORTED)).exists():
+            from ..errors import Frozen
+
+            raise Frozen(f"the batch of entitlement {self.pk} is approved: its amounts are frozen")
+        super().save(*args, **kwargs)
