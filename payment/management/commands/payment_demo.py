@@ -1,3 +1,4 @@
+import time
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -22,11 +23,14 @@ class Command(BaseCommand):
         parser.add_argument("--on", type=date.fromisoformat, default=None)
         parser.add_argument("--fail-share", type=float, default=0.2)
         parser.add_argument("--return-share", type=float, default=0.05)
+        parser.add_argument("--wait", type=float, default=0,
+                            help="first wait up to this many seconds for the enrolments to arrive and settle")
 
-    def handle(self, *args, program, on, fail_share, return_share, **options):
+    def handle(self, *args, program, on, fail_share, return_share, wait, **options):
         if Cycle.objects.filter(program__code=program).exists():
             self.stdout.write("a demo cycle exists already; nothing run")
             return
+        self._wait_for_enrolments(program, wait)
         if not EnrolmentFact.objects.filter(program_code=program, status="enrolled").exists():
             self.stdout.write("no household is enrolled in payment's projection yet; nothing run")
             return
@@ -46,3 +50,14 @@ class Command(BaseCommand):
         self.stdout.write(f"{run.cycle.code}: {run.cycle.entitlement_count} entitlements, {paid} paid, "
                           f"{run.cycle.payments.exclude(status='paid').count()} not paid "
                           f"(failed, cancelled or reversed) in {len(run.files)} files")
+
+    def _wait_for_enrolments(self, program, seconds):
+        """Until the count of enrolled households has been above 0 and unchanged for 10 s, or `seconds` pass."""
+        deadline, last, steady_since = time.monotonic() + seconds, -1, time.monotonic()
+        while time.monotonic() < deadline:
+            count = EnrolmentFact.objects.filter(program_code=program, status="enrolled").count()
+            if count != last:
+                last, steady_since = count, time.monotonic()
+            elif count and time.monotonic() - steady_since >= 10:
+                return
+            time.sleep(1)
