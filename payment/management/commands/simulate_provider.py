@@ -28,4 +28,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         out = out or file.with_name(f"{file.name}.settlement.csv")
         out.write_bytes(content)
-        self.stdout.write(f"wrote {out} ({content.count(b'\n') - 1} lines)")
+        lines = len(content.splitlines()) - 1
+        self.stdout.write(f"wrote {out} ({lines} lines)")
