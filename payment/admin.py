@@ -73,7 +73,10 @@ class ProgramAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "schedule", "provider_code", "batch_size", "max_attempts", "is_active")
     actions = ["create_current_cycle"]
 
-    @admin.action(description="Create the cycle of today's period", permissions=["change"])
+    def has_create_cycle_permission(self, request):
+        return request.user.has_perm("payment.change_cycle")
+
+    @admin.action(description="Create the cycle of today's period", permissions=["create_cycle"])
     def create_current_cycle(self, request, queryset):
         _run(self, request, queryset, lambda p: services.cycle_create(program_code=p.code, actor=_actor(request),
                                                                       channel="admin"),
