@@ -307,11 +307,8 @@ ELIGIBILITY_PREVIEW_WORKERS = env.int("ELIGIBILITY_PREVIEW_WORKERS", default=2)
 ELIGIBILITY_PROGRAM_CODE = env.str("ELIGIBILITY_PROGRAM_CODE", default="4PS")
 ELIGIBILITY_MAX_PMT_SCORE = env.float("ELIGIBILITY_MAX_PMT_SCORE", default=0.5)
 ELIGIBILITY_MAX_MONTHLY_INCOME = env.float("ELIGIBILITY_MAX_MONTHLY_INCOME", default=12000.0)
-PAYMENT_AMOUNT_PER_CYCLE = env.str("PAYMENT_AMOUNT_PER_CYCLE", default="750.00")
-PAYMENT_CURRENCY = env.str("PAYMENT_CURRENCY", default="PHP")
-# Scheduled payments older than this are settled by the periodic completion step.
-PAYMENT_COMPLETION_DELAY_SECONDS = env.float("PAYMENT_COMPLETION_DELAY_SECONDS", default=0.0)
-PAYMENT_COMPLETION_BATCH_SIZE = env.int("PAYMENT_COMPLETION_BATCH_SIZE", default=1000)
+# Disbursement files (they hold payees' accounts: owner-only permissions) and their manifests.
+PAYMENT_FILES_DIR = Path(env.str("PAYMENT_FILES_DIR", default=str(BASE_DIR / "var" / "payment-files")))
 
 # --- Analytics read model ---------------------------------------------------------------------------
 # Without MONGODB_URI the read model lives in the SQL database (the embedded default).
@@ -341,7 +338,6 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "dsrs.events.tasks.relay_outbox", "schedule": 1.0},
     "prune-outbox": {"task": "dsrs.events.tasks.prune_outbox", "schedule": 60.0},
-    "complete-payments": {"task": "payment.tasks.complete_scheduled_payments", "schedule": 5.0},
     "flush-expired-tokens": {"task": "identity.tasks.flush_expired_tokens", "schedule": 3600.0},
     "prune-broker": {"task": "dsrs.celery.prune_broker", "schedule": 600.0},
     "prune-idempotency-keys": {"task": "registry.tasks.prune_idempotency_keys", "schedule": 3600.0},

@@ -23,10 +23,18 @@ ROLE_PERMISSIONS = {
                         "eligibility.view_enrolmentchange", "eligibility.view_reassessmentjob",
                         "analytics.view_summary"],
     "payment officer": ["registry.view_household", "registry.view_unmasked_payout_account", "payment.view_payment",
-                        "analytics.view_summary"],
+                        "analytics.view_summary",
+                        # issue 9: cycles, batches (four eyes: approving another officer's), settlement, exceptions
+                        "payment.view_program", "payment.view_formula", "payment.view_cycle", "payment.change_cycle",
+                        "payment.view_batch", "payment.change_batch", "payment.view_entitlement",
+                        "payment.view_paymentchange", "payment.view_disbursementfile", "payment.view_settlementfile",
+                        "payment.add_settlementfile", "payment.view_reconciliationexception",
+                        "payment.change_reconciliationexception"],
     "auditor": ["registry.view_household", "eligibility.view_assessment", "eligibility.view_enrolment",
                 "eligibility.view_enrolmentchange", "eligibility.view_program", "eligibility.view_ruleset", "payment.view_payment",
-                "analytics.view_summary", "audit.view_auditrecord", "events.view_deadletter"],
+                "analytics.view_summary", "audit.view_auditrecord", "events.view_deadletter",
+                "payment.view_cycle", "payment.view_batch", "payment.view_entitlement", "payment.view_paymentchange",
+                "payment.view_settlementfile", "payment.view_reconciliationexception"],
 }
 
 

@@ -1,35 +1,47 @@
-"""What payment publishes. Contracts: dsrs/events/contracts/payment.payment.*.v2.json."""
+"""What payment publishes: exactly one `payment.payment.<state>` v1 event per transition of a payment.
+
+Contracts: dsrs/events/contracts/payment.payment.{pending,approved,sent,paid,failed,cancelled,reversed}.v1.json.
+The stand-in's `payment.payment.scheduled|completed` are no longer published (their contracts stay,
+for the events still in logs and dead-letter queues).
+"""
+
+from datetime import datetime
 
 from dsrs.events import publish
 
-from .models import Payment
+from .models import Cycle, Payment
 
-PAYMENT_SCHEDULED = "payment.payment.scheduled"
-PAYMENT_COMPLETED = "payment.payment.completed"
-CONTRACT_VERSION = 2
+CONTRACT_VERSION = 1
 
 
-def _common(payment: Payment) -> dict:
-    return {
+def payment_event_type(status: str) -> str:
+    return f"payment.payment.{status}"
+
+
+def publish_payment_transition(payment: Payment, *, cycle: Cycle, previous_status: str, reason: str,
+                               occurred_at: datetime) -> None:
+    """The event of the transition `payment` has just made (its fields already hold the new state)."""
+    data = {
         "payment_id": str(payment.id),
+        "entitlement_id": str(payment.entitlement_id),
         "household_id": str(payment.household_id),
         "program_code": payment.program_code,
-        "cycle": payment.cycle,
-        "amount": f"{payment.amount:.2f}",
+        "cycle_id": str(cycle.id),
+        "cycle_code": cycle.code,
+        "period_start": cycle.period_start.isoformat(),
+        "period_end": cycle.period_end.isoformat(),
+        "batch_id": str(payment.batch_id) if payment.batch_id else None,
+        "status": payment.status,
+        "previous_status": previous_status,
+        "payment_version": payment.version,
+        "attempt": payment.attempt,
+        "amount_centavos": payment.amount_centavos,
         "currency": payment.currency,
         "region_code": payment.region_code,
         "province_code": payment.province_code,
         "municipality_code": payment.municipality_code,
         "barangay_code": payment.barangay_code,
+        "reason": reason[:500],
+        "occurred_at": occurred_at.isoformat(),
     }
-
-
-def publish_payment_scheduled(payment: Payment) -> None:
-    data = _common(payment) | {"assessment_id": str(payment.assessment_id),
-                               "scheduled_at": payment.scheduled_at.isoformat()}
-    publish(PAYMENT_SCHEDULED, subject=str(payment.household_id), version=CONTRACT_VERSION, data=data)
-
-
-def publish_payment_completed(payment: Payment) -> None:
-    data = _common(payment) | {"completed_at": payment.completed_at.isoformat()}
-    publish(PAYMENT_COMPLETED, subject=str(payment.household_id), version=CONTRACT_VERSION, data=data)
+    publish(payment_event_type(payment.status), subject=str(payment.household_id), version=CONTRACT_VERSION, data=data)

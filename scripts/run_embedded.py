@@ -109,6 +109,8 @@ def main() -> int:
         Child("Celery beat", [celery, "-A", "dsrs", "beat", "--loglevel=WARNING"]),
         Child("event consumers", [python, "manage.py", "run_consumers"]),
     ]
+    # One payment cycle for the demo households once their enrolments have reached payment (issue 9).
+    demo = Child("demo payment cycle", [python, "manage.py", "payment_demo", "--wait", "300"])
     stopping = False
 
     def on_signal(signum, _frame):
@@ -133,6 +135,8 @@ def main() -> int:
             time.sleep(0.2)
         if not stopping:
             say(f"DSRS is up: admin http://{HOST}:{port}/admin/ (admin / admin), API http://{HOST}:{port}/api/v1/")
+            if os.environ.get("DSRS_DEMO_CYCLE", "1") != "0":
+                demo.start()
         while not stopping:
             if web.exited() is not None:
                 say(f"the web server {_describe(web.exited())}; stopping everything")
@@ -153,10 +157,10 @@ def main() -> int:
                     child.start()
             time.sleep(0.2)
     finally:
-        for child in (web, *helpers):
+        for child in (web, *helpers, demo):
             child.terminate()
         deadline = time.monotonic() + 15
-        for child in (web, *helpers):
+        for child in (web, *helpers, demo):
             child.wait_or_kill(deadline)
     return code
 

@@ -38,6 +38,7 @@ def _seeded_pmt_model(request):
         request.getfixturevalue("transactional_db")
         importlib.import_module("registry.migrations.0002_pmt_model_v1").create_model_v1(apps, None)
         importlib.import_module("eligibility.migrations.0004_seed_programs").seed_programs(apps, None)
+        importlib.import_module("payment.migrations.0005_seed_4ps").seed_programs(apps, None)
 
 
 def user_with_role(role: str, **fields):

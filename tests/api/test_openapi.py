@@ -107,7 +107,7 @@ def test_the_request_schema_offers_only_the_bodies_and_parameters_the_api_takes(
     deactivated = components[components["HouseholdDeactivateRequest"]["properties"]["status"]["allOf"][0]["$ref"]
                              .rsplit("/", 1)[1]]["enum"]
     assert "active" not in deactivated and "inactive" in deactivated
-    for path in ("/api/v1/assessments", "/api/v1/payments"):
+    for path in ("/api/v1/assessments",):  # payments are cursor-paginated (issue 9)
         page = {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
         assert page["page"]["minimum"] == 1 and page["page_size"] == {"type": "integer", "minimum": 1,
                                                                           "maximum": 500}

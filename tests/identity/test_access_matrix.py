@@ -11,6 +11,7 @@ from eligibility.models import Assessment
 from identity import services
 from identity.models import PartnerClient, StaffProfile
 from payment.models import Payment
+from tests.payment.helpers import payments_for
 from tests.conftest import user_with_role
 from tests.factories import HouseholdFactory, HouseholdPayloadFactory, location_in
 
@@ -118,9 +119,8 @@ def homes(local_transport):
             household_id=household.id, household_version=1, program_code="4PS", decision="approved",
             region_code=household.region_code, pmt_score=Decimal("0.2"), monthly_income=Decimal("4000"), rule={},
             source_event_id=household.id)
-        Payment.objects.create(household_id=household.id, assessment_id=assessment.id, program_code="4PS",
-                               cycle="2026-11", amount=Decimal("750.00"), currency="PHP",
-                               region_code=household.region_code)
+    payments_for([(household.id, household.region_code) for household in households])
+    assert Payment.objects.count() == 2
     return households
 
 

@@ -22,7 +22,6 @@ from dsrs.events.relay import relay_once
 from dsrs.events.runtime import ConsumerRuntime
 from dsrs.events.topics import topic_name
 from dsrs.events.transports import get_transport
-from payment.services import payments_complete_due
 from tests.conftest import user_with_role
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,7 +30,7 @@ TRANSPORTS = [pytest.param("kafka", marks=pytest.mark.kafka, id="kafka"), pytest
 
 
 class Saga:
-    """Drives the relay, the consumer groups and the payment completion step from the test."""
+    """Drives the relay and the consumer groups from the test; payment cycles are run by the tests (pay_cycle)."""
 
     def __init__(self, transport: str, namespace: str):
         self.transport = transport
@@ -58,25 +57,23 @@ class Saga:
             sent += count
         return sent
 
-    def step(self, *, complete_payments: bool = True, groups=None) -> int:
+    def step(self, *, groups=None) -> int:
         moved = self.relay()
         for group in groups or registry.groups():
             moved += self.runtime(group).poll_once(timeout=0.3)
-        if complete_payments:
-            moved += payments_complete_due()
         return moved
 
-    def run_until(self, condition, *, timeout: float = 90.0, complete_payments: bool = True, groups=None):
+    def run_until(self, condition, *, timeout: float = 90.0, groups=None):
         deadline = time.monotonic() + timeout
         while not condition():
             assert time.monotonic() < deadline, f"the saga did not reach {condition.__doc__ or condition} in {timeout}s"
-            self.step(complete_payments=complete_payments, groups=groups)
+            self.step(groups=groups)
 
-    def settle(self, *, seconds: float = 2.0, complete_payments: bool = True) -> None:
+    def settle(self, *, seconds: float = 2.0) -> None:
         """Keep everything running until nothing has moved for a while (to catch late duplicates)."""
         quiet_since = time.monotonic()
         while time.monotonic() - quiet_since < seconds:
-            if self.step(complete_payments=complete_payments):
+            if self.step():
                 quiet_since = time.monotonic()
         assert not OutboxEvent.objects.filter(sent_at__isnull=True).exists()
 
@@ -156,8 +153,9 @@ class Saga:
 
 
 @pytest.fixture(params=TRANSPORTS)
-def saga(request, settings, transactional_db):
+def saga(request, settings, transactional_db, tmp_path):
     transport = request.param
+    settings.PAYMENT_FILES_DIR = tmp_path / "payment-files"
     namespace = f"t{uuid.uuid4().hex[:10]}."
     settings.EVENTS_TRANSPORT = transport
     settings.EVENTS_MAX_ATTEMPTS = 3
