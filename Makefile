@@ -19,6 +19,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ensure_superuser --username admin --password admin
 	$(BIN)/python manage.py seed_households --count 50 --if-empty
+	scripts/dashboard-assets
 	scripts/run-embedded
 
 # The whole suite, real infrastructure included (PostgreSQL, Kafka, MongoDB-wire server, Redis).
