@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
+from typing import NamedTuple
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -30,6 +31,38 @@ def _headers_of(envelope: dict) -> list[tuple[str, bytes]]:
     if envelope.get("traceparent"):
         headers.append(("traceparent", envelope["traceparent"].encode()))
     return headers
+
+
+class Record(NamedTuple):
+    """A record as the relay produces it."""
+
+    topic: str
+    key: str
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+def records_of(rows) -> list[Record]:
+    """The records the relay sends for outbox rows."""
+    return [Record(row.topic, row.key, json.dumps(row.envelope["data"], separators=(",", ":")).encode(),
+                   _headers_of(row.envelope)) for row in rows]
+
+
+def consumer_config(bootstrap_servers: str, group: str) -> dict:
+    return {
+        "bootstrap.servers": bootstrap_servers,
+        "group.id": group,
+        "enable.auto.commit": False,
+        "auto.offset.reset": "earliest",
+        "session.timeout.ms": 10000,
+        "heartbeat.interval.ms": 2000,
+        "max.poll.interval.ms": 600000,
+        "fetch.wait.max.ms": 100,
+        # librdkafka refreshes the metadata of subscribed topics only this often (default 300 s):
+        # a topic that reaches the broker's metadata after this member first asked for it (created
+        # just after, or moments before by another process) would get no partition until then.
+        "topic.metadata.refresh.interval.ms": settings.EVENTS_KAFKA_METADATA_REFRESH_MS,
+    }
 
 
 def _decode_headers(raw) -> dict[str, str]:
@@ -173,22 +206,7 @@ class KafkaTransport:
 class KafkaConsumerSession:
     def __init__(self, transport: KafkaTransport, group: str, topics: list[str]):
         self.transport = transport
-        self.consumer = Consumer(
-            {
-                "bootstrap.servers": transport.bootstrap_servers,
-                "group.id": group,
-                "enable.auto.commit": False,
-                "auto.offset.reset": "earliest",
-                "session.timeout.ms": 10000,
-                "heartbeat.interval.ms": 2000,
-                "max.poll.interval.ms": 600000,
-                "fetch.wait.max.ms": 100,
-                # librdkafka refreshes the metadata of subscribed topics only this often (default 300 s):
-                # a topic that reaches the broker's metadata after this member first asked for it (created
-                # just after, or moments before by another process) would get no partition until then.
-                "topic.metadata.refresh.interval.ms": settings.EVENTS_KAFKA_METADATA_REFRESH_MS,
-            }
-        )
+        self.consumer = Consumer(consumer_config(transport.bootstrap_servers, group))
         self.consumer.subscribe(topics)
         self._dlq_pending = 0
         self._dlq_failures: list[str] = []
