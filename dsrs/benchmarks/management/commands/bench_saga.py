@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from analytics.selectors import summary_get
+from dsrs.benchmarks import cpu
 from dsrs.events import registry
 from payment.selectors import payment_list
 from registry import services as registry_services
@@ -54,16 +55,20 @@ class Command(BaseCommand):
                    [MANAGE, "complete_payments", "--follow", "--interval", "0.5"]]
         workers += [[MANAGE, "run_consumers", "--group", group] for group in registry.groups()]
         processes = [subprocess.Popen([sys.executable, *w], env=env) for w in workers]
+        meter = cpu.CpuMeter(cpu.saga_processes(workers, processes), this_process="registration (this process)")
         try:
             time.sleep(3)  # let consumers join their groups before the clock starts
+            meter.start()
             registered_at, started = self._register(households, chunk, rate)
             finished = self._wait_until_paid(households, started, timeout)
+            meter.stop()
         finally:
             for process in processes:
                 process.terminate()
             for process in processes:
                 process.wait(30)
         self._report(households, registered_at, started, finished)
+        meter.report(households, self.stdout.write)
         self._clean_up(namespace)
 
     def _clean_up(self, namespace):
