@@ -278,6 +278,8 @@ EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS = env.float("KAFKA_DELIVERY_TIMEOUT_SECOND
 # How soon a consumer learns of a subscribed topic, or of partitions, created after it subscribed.
 EVENTS_KAFKA_METADATA_REFRESH_MS = env.int("KAFKA_METADATA_REFRESH_MS", default=5000)
 EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=1000)
+# The relay claims fewer rows than EVENTS_RELAY_BATCH_SIZE when its records are large: about this many bytes.
+EVENTS_RELAY_BATCH_BYTES = env.int("EVENTS_RELAY_BATCH_BYTES", default=4 * 1024 * 1024)
 EVENTS_CONSUMER_BATCH_SIZE = env.int("EVENTS_CONSUMER_BATCH_SIZE", default=500)
 EVENTS_MAX_ATTEMPTS = env.int("EVENTS_MAX_ATTEMPTS", default=5)
 EVENTS_RETRY_BACKOFF_SECONDS = env.float("EVENTS_RETRY_BACKOFF_SECONDS", default=0.5)

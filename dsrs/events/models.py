@@ -14,6 +14,10 @@ class OutboxEvent(models.Model):
     key = models.CharField(max_length=200, help_text="aggregate id; events of one key stay in order")
     event_type = models.CharField(max_length=200)
     envelope = models.JSONField()
+    # The record as the relay sends it, made once on publish (dsrs/events/records.py); empty on rows
+    # written without it, whose record the relay makes from the envelope.
+    value = models.BinaryField(null=True, blank=True, help_text="the record's value: the event's data as JSON")
+    headers = models.BinaryField(null=True, blank=True, help_text="the record's headers: name NUL value NUL ...")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     position = models.BigIntegerField(null=True, blank=True, unique=True)

@@ -17,10 +17,12 @@ import logging
 import threading
 import time
 import traceback
+import uuid
 from dataclasses import dataclass
 
+import psycopg
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections, connections, transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, connection, connections, transaction
 from django.utils import timezone
 
 from dsrs.observability import bind_correlation_id, reset_correlation_id
@@ -39,6 +41,14 @@ class TransientError(Exception):
 
 
 INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, TransientError)
+
+
+_RECORD_IN_INBOX = f"""
+    INSERT INTO {InboxEvent._meta.db_table} (consumer_group, event_id, processed_at)
+    SELECT %s, id, now() FROM unnest(%s::uuid[]) AS id
+    ON CONFLICT (consumer_group, event_id) DO NOTHING
+    RETURNING event_id
+"""
 
 
 @dataclass
@@ -203,21 +213,36 @@ class ConsumerRuntime:
 
     def _apply_batch(self, work: list[_Work]) -> None:
         with transaction.atomic():
-            ids = [w.event.id for w in work]
-            seen = {str(i) for i in InboxEvent.objects.filter(consumer_group=self.group, event_id__in=ids)
-                    .values_list("event_id", flat=True)}
+            fresh_ids = self._record_in_inbox([w.event.id for w in work])
             fresh = []
             for item in work:
-                if item.event.id not in seen:
-                    seen.add(item.event.id)
+                if item.event.id in fresh_ids:
+                    fresh_ids.discard(item.event.id)  # the same event twice in one batch is applied once
                     fresh.append(item)
-            now = timezone.now()
-            insert_rows(InboxEvent, ("consumer_group", "event_id", "processed_at"),
-                        [(self.group, w.event.id, now) for w in fresh])
             with outbox.buffered():
                 for run in self._runs(fresh):
                     self._handle(run)
         self._count(len(fresh), len(work) - len(fresh))
+
+    def _record_in_inbox(self, ids: list[str]) -> set[str]:
+        """Record the batch's events in the group's inbox; answer the ids that were not there yet.
+
+        On PostgreSQL one statement does it (INSERT ... ON CONFLICT DO NOTHING RETURNING): an id another
+        member of the group is recording at the same moment waits for it and counts as seen.
+        """
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+                cursor.execute(_RECORD_IN_INBOX, [self.group, ids])
+                inserted = {str(row[0]) for row in cursor.fetchall()}
+            # The database answers each id in its canonical spelling; the events keep theirs.
+            return {i for i in ids if (i if len(i) == 36 and i.islower() else str(uuid.UUID(i))) in inserted}
+        seen = {str(i) for i in InboxEvent.objects.filter(consumer_group=self.group, event_id__in=ids)
+                .values_list("event_id", flat=True)}
+        fresh = [i for i in dict.fromkeys(ids) if i not in seen]
+        insert_rows(InboxEvent, ("consumer_group", "event_id", "processed_at"),
+                    [(self.group, i, timezone.now()) for i in fresh])
+        return set(fresh)
 
     def _apply_with_retries(self, item: _Work) -> None:
         max_attempts = settings.EVENTS_MAX_ATTEMPTS

@@ -40,6 +40,14 @@ def relay_span(rows, transport: str):
         yield span
 
 
+def _traceparent_of(record) -> str | None:
+    """The traceparent of an outbox record as the relay sends it (its headers)."""
+    for name, value in record.headers:
+        if name == "traceparent":
+            return value
+    return None
+
+
 def _links(rows) -> list[trace.Link]:
     """A link to the publishing span of each event, the first _MAX_LINKS distinct ones; none while no
     SDK records spans (OTEL_SDK_DISABLED). Given when the span starts: cheaper than adding them after."""
@@ -49,7 +57,7 @@ def _links(rows) -> list[trace.Link]:
         return []
     links, seen = [], set()
     for row in rows:
-        traceparent = row.envelope.get("traceparent")
+        traceparent = _traceparent_of(row)
         if traceparent and traceparent not in seen:
             seen.add(traceparent)
             if (context := _span_context(traceparent)) is not None:

@@ -1,16 +1,17 @@
 """The relay's span: one per batch, a PRODUCER, linked to the span that published each event."""
 
-import types
-import uuid
-
 from opentelemetry import trace
 
 from dsrs.events import tracing
+from dsrs.events.records import OutboxRecord
 from dsrs.observability import configure_tracing
 
 
 def rows_of(traceparents):
-    return [types.SimpleNamespace(envelope={"traceparent": t}, event_id=uuid.uuid4()) for t in traceparents]
+    """Records as the relay sends them, with a traceparent header where one is given."""
+    return [OutboxRecord(id=n, topic="registry.household", key="k", value=b"{}",
+                         headers=[("ce_id", str(n))] + ([("traceparent", t)] if t else []))
+            for n, t in enumerate(traceparents, start=1)]
 
 
 def traceparent(trace_id: int, span_id: int) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..envelope import Event
-from ..models import OutboxEvent
+from ..records import OutboxRecord
 
 
 @dataclass
@@ -43,8 +43,8 @@ class Transport(Protocol):
     name: str
     unavailable_errors: tuple[type[Exception], ...]  # raised while the transport is out of reach
 
-    def send(self, rows: list[OutboxEvent]) -> list[int]:
-        """Send outbox rows in order; answer the ids of those the broker has durably accepted."""
+    def send(self, records: list[OutboxRecord]) -> list[int]:
+        """Send outbox records in order; answer the ids of those the broker has durably accepted."""
 
     def open_consumer(self, group: str, topics: list[str]) -> ConsumerSession: ...
 

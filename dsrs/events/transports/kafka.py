@@ -9,30 +9,47 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
+from functools import partial
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 from django.conf import settings
 
 from ..envelope import CONTENT_TYPE, Event, MalformedEvent
-from ..models import OutboxEvent
+from ..records import ATTRIBUTES, OutboxRecord, record_of
 from ..topics import dead_letter_topic
 from .base import Delivery
 
 logger = logging.getLogger(__name__)
 
-_ATTRIBUTES = ("id", "source", "type", "specversion", "time", "subject", "dataschema", "correlationid")
+def records_of(rows) -> list[OutboxRecord]:
+    """The records the relay sends for outbox rows (model instances)."""
+    return [record_of(row.id, row.topic, row.key, row.value, row.headers, row.envelope) for row in rows]
 
 
-def _headers_of(envelope: dict) -> list[tuple[str, bytes]]:
-    headers = [(f"ce_{name}", str(envelope[name]).encode()) for name in _ATTRIBUTES if envelope.get(name)]
-    headers.append(("content-type", envelope.get("datacontenttype", CONTENT_TYPE).encode()))
-    if envelope.get("traceparent"):
-        headers.append(("traceparent", envelope["traceparent"].encode()))
-    return headers
+def consumer_config(bootstrap_servers: str, group: str) -> dict:
+    return {
+        "bootstrap.servers": bootstrap_servers,
+        **settings.EVENTS_KAFKA_SECURITY,  # TLS, SASL (dsrs.connection_security)
+        "group.id": group,
+        "enable.auto.commit": False,
+        "auto.offset.reset": "earliest",
+        "session.timeout.ms": 10000,
+        "heartbeat.interval.ms": 2000,
+        "max.poll.interval.ms": 600000,
+        "fetch.wait.max.ms": 100,
+        # librdkafka refreshes the metadata of subscribed topics only this often (default 300 s):
+        # a topic that reaches the broker's metadata after this member first asked for it (created
+        # just after, or moments before by another process) would get no partition until then.
+        "topic.metadata.refresh.interval.ms": settings.EVENTS_KAFKA_METADATA_REFRESH_MS,
+    }
 
 
 def _decode_headers(raw) -> dict[str, str]:
+    try:  # the usual case, in one comprehension
+        return {name: value.decode() for name, value in raw or ()}
+    except (UnicodeDecodeError, AttributeError):
+        pass
     decoded = {}
     for name, value in raw or []:
         try:
@@ -71,44 +88,41 @@ class KafkaTransport:
             self._producer = Producer(self.producer_config())
         return self._producer
 
-    def send(self, rows: list[OutboxEvent]) -> list[int]:
-        """Produce every row asynchronously, then wait once for all delivery reports."""
+    def send(self, records: list[OutboxRecord]) -> list[int]:
+        """Produce every record asynchronously, then wait once for all delivery reports."""
         delivered: list[int] = []
         failures: list[str] = []
         fatal: list[bool] = []
 
-        def report(row_id):
-            def on_delivery(err, _msg):
-                if err is None:
-                    delivered.append(row_id)
-                else:
-                    failures.append(str(err))
-                    if err.fatal():
-                        fatal.append(True)
+        def on_delivery(row_id, err, _msg):
+            if err is None:
+                delivered.append(row_id)
+            else:
+                failures.append(str(err))
+                if err.fatal():
+                    fatal.append(True)
 
-            return on_delivery
-
-        topics = {row.topic for row in rows} - self._known_topics
+        topics = {record.topic for record in records} - self._known_topics
         if topics:
             self.ensure_topics(sorted(topics))
             self._known_topics |= topics
-        for row in rows:
-            envelope = row.envelope
-            self._produce(
-                topic=row.topic,
-                key=row.key,
-                value=json.dumps(envelope["data"], separators=(",", ":")).encode(),
-                headers=_headers_of(envelope),
-                on_delivery=report(row.id),
-            )
-        remaining = self.producer.flush(settings.EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS + 5)
+        producer = self.producer
+        produce = producer.produce
+        for record in records:
+            try:
+                produce(record.topic, record.value, record.key, headers=record.headers,
+                        on_delivery=partial(on_delivery, record.id))
+            except BufferError:
+                self._produce(topic=record.topic, value=record.value, key=record.key, headers=record.headers,
+                              on_delivery=partial(on_delivery, record.id))
+        remaining = producer.flush(settings.EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS + 5)
         if fatal:
             # A fatal error (e.g. a fenced idempotent producer) leaves the producer unusable.
             self._producer = None
         if failures or remaining:
             logger.warning(
                 "kafka accepted %d of %d events (%d failed, %d undelivered): %s",
-                len(delivered), len(rows), len(failures), remaining, failures[:3],
+                len(delivered), len(records), len(failures), remaining, failures[:3],
             )
         return delivered
 
@@ -128,7 +142,7 @@ class KafkaTransport:
 
     def decode(self, delivery: Delivery) -> Event:
         headers = delivery.headers
-        envelope = {name: headers[f"ce_{name}"] for name in _ATTRIBUTES if f"ce_{name}" in headers}
+        envelope = {name: headers[f"ce_{name}"] for name in ATTRIBUTES if f"ce_{name}" in headers}
         envelope["datacontenttype"] = headers.get("content-type", CONTENT_TYPE)
         if headers.get("traceparent"):
             envelope["traceparent"] = headers["traceparent"]
@@ -176,23 +190,7 @@ class KafkaTransport:
 class KafkaConsumerSession:
     def __init__(self, transport: KafkaTransport, group: str, topics: list[str]):
         self.transport = transport
-        self.consumer = Consumer(
-            {
-                "bootstrap.servers": transport.bootstrap_servers,
-                **settings.EVENTS_KAFKA_SECURITY,
-                "group.id": group,
-                "enable.auto.commit": False,
-                "auto.offset.reset": "earliest",
-                "session.timeout.ms": 10000,
-                "heartbeat.interval.ms": 2000,
-                "max.poll.interval.ms": 600000,
-                "fetch.wait.max.ms": 100,
-                # librdkafka refreshes the metadata of subscribed topics only this often (default 300 s):
-                # a topic that reaches the broker's metadata after this member first asked for it (created
-                # just after, or moments before by another process) would get no partition until then.
-                "topic.metadata.refresh.interval.ms": settings.EVENTS_KAFKA_METADATA_REFRESH_MS,
-            }
-        )
+        self.consumer = Consumer(consumer_config(transport.bootstrap_servers, group))
         self.consumer.subscribe(topics)
         self._dlq_pending = 0
         self._dlq_failures: list[str] = []

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ..envelope import Event
 from ..models import ConsumerOffset, OutboxEvent
+from ..records import OutboxRecord
 from .base import Delivery
 
 # Any constant works; it names the lock that serialises handing out log positions on PostgreSQL.
@@ -20,14 +21,14 @@ class LocalTransport:
     name = "local"
     unavailable_errors = ()  # the log is the database, whose errors the runtime knows already
 
-    def send(self, rows: list[OutboxEvent]) -> list[int]:
+    def send(self, records: list[OutboxRecord]) -> list[int]:
         """Give each row the next log position, in the order given.
 
         Positions must become visible in increasing order, or a consumer could read past a smaller
         position still being written; the lock (held to the end of the relay's transaction) makes
         sure only one relay hands them out at a time. SQLite already serialises writers.
         """
-        if not rows:
+        if not records:
             return []
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -35,11 +36,10 @@ class LocalTransport:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSITION_LOCK_KEY])
             last = OutboxEvent.objects.aggregate(last=Max("position"))["last"] or 0
             now = timezone.now()
-            for number, row in enumerate(rows, start=last + 1):
-                row.position = number
-                row.sent_at = now
+            rows = [OutboxEvent(id=record.id, position=number, sent_at=now)
+                    for number, record in enumerate(records, start=last + 1)]
             OutboxEvent.objects.bulk_update(rows, ["position", "sent_at"], batch_size=500)
-        return [row.id for row in rows]
+        return [record.id for record in records]
 
     def open_consumer(self, group: str, topics: list[str]) -> LocalConsumerSession:
         return LocalConsumerSession(group, topics)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from analytics.selectors import summary_get
+from dsrs.benchmarks import cpu
 from dsrs.events import registry
 from payment.models import EnrolmentFact
 from payment.runs import cycle_run
@@ -55,8 +56,10 @@ class Command(BaseCommand):
         workers = [[MANAGE, "relay_outbox", "--follow", "--idle-sleep", "0.02"]]
         workers += [[MANAGE, "run_consumers", "--group", group] for group in registry.groups()]
         processes = [subprocess.Popen([sys.executable, *w], env=env) for w in workers]
+        meter = cpu.CpuMeter(cpu.saga_processes(workers, processes), this_process="registration and the cycle (this process)")
         try:
             time.sleep(3)  # let consumers join their groups before the clock starts
+            meter.start()
             registered_at, started = self._register(households, chunk, rate)
             enrolled = self._wait_until(lambda: summary_get().assessed >= households
                                         and EnrolmentFact.objects.exclude(status="exited").count() >= self._eligible(),
@@ -67,12 +70,14 @@ class Command(BaseCommand):
             to_pay = run.cycle.entitlement_count
             paid = self._wait_until(lambda: summary_get().payments_completed >= to_pay, f"{to_pay} paid and counted",
                                     paying, timeout)
+            meter.stop()
         finally:
             for process in processes:
                 process.terminate()
             for process in processes:
                 process.wait(30)
         self._report(households, registered_at, started, enrolled, paying, paid, to_pay)
+        meter.report(households, self.stdout.write)
         self._clean_up(namespace)
 
     @staticmethod
