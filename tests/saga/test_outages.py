@@ -12,11 +12,17 @@ from dsrs.events.models import DeadLetter, OutboxEvent
 from dsrs.events.relay import RelayIncomplete, relay_once
 from dsrs.events.runtime import TransientError
 from payment.models import Payment
+from payment.runs import cycle_run
 from tests.net import free_port, status_of
 from tests.saga.conftest import REPO
-from tests.saga.test_saga import all_paid, register
+from tests.saga.test_saga import APPROVER, DECEMBER, PREPARER, all_assessed, all_paid, enrolled_in_payment, register
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.kafka]
+
+
+def pay_the_cycle() -> None:
+    """One 4PS cycle for every household enrolled in payment, through the simulated provider, all paid."""
+    cycle_run(program_code="4PS", on=DECEMBER, preparer=PREPARER, approver=APPROVER)
 
 
 def infra(action: str, service: str = "kafka") -> None:
@@ -28,7 +34,7 @@ def infra(action: str, service: str = "kafka") -> None:
 def test_events_written_while_the_broker_is_down_all_arrive_once_it_is_back(saga, partner_client):
     register(partner_client, 3, poor=True)
     saga.start_consumers()
-    saga.run_until(all_paid(3))
+    saga.run_until(enrolled_in_payment(3))
 
     infra("down")
     try:
@@ -39,6 +45,8 @@ def test_events_written_while_the_broker_is_down_all_arrive_once_it_is_back(saga
     finally:
         infra("up")
 
+    saga.run_until(enrolled_in_payment(8), timeout=180)
+    pay_the_cycle()
     saga.run_until(all_paid(8), timeout=180)
     saga.settle(seconds=3)
 
@@ -53,16 +61,17 @@ def test_events_written_while_the_broker_is_down_all_arrive_once_it_is_back(saga
 def test_an_unreachable_read_model_stops_analytics_and_loses_nothing_once_it_is_back(saga, partner_client):
     register(partner_client, 2, poor=True)
     saga.start_consumers()
-    saga.run_until(all_paid(2))
+    saga.run_until(all_assessed(2))
 
     infra("down", "mongo")
     try:
         register(partner_client, 3, poor=True)
-        saga.run_until(lambda: Payment.objects.filter(status="completed").count() == 5,
-                       groups=["eligibility", "payment"])
+        saga.run_until(enrolled_in_payment(5), groups=["eligibility", "payment"])
+        pay_the_cycle()
+        assert Payment.objects.filter(status="paid").count() == 5
         saga.relay()
         with pytest.raises(TransientError):
-            saga.run_until(lambda: False, groups=["analytics"], complete_payments=False, timeout=60)
+            saga.run_until(lambda: False, groups=["analytics"], timeout=60)
         assert DeadLetter.objects.count() == 0  # an outage is not the events' fault
     finally:
         infra("up", "mongo")
@@ -120,11 +129,10 @@ def test_consumers_running_and_starting_ride_out_a_minute_without_the_broker(sag
     running_port, starting_port = free_port(), free_port()
     try:
         processes.start("relay", "relay_outbox", "--follow", "--idle-sleep", "0.05")
-        processes.start("completion", "complete_payments", "--follow", "--interval", "0.5")
         processes.start("running", "run_consumers", "--group", "eligibility", "--group", "payment",
                         "--metrics-port", str(running_port))
         register(partner_client, 3, poor=True)
-        _wait_for(lambda: Payment.objects.filter(status="completed").count() == 3, 90, "3 payments completed")
+        _wait_for(enrolled_in_payment(3), 90, "3 households enrolled in payment")
         assert _readiness(running_port) == 200
 
         infra("down")
@@ -140,14 +148,16 @@ def test_consumers_running_and_starting_ride_out_a_minute_without_the_broker(sag
         finally:
             infra("up")
 
-        _wait_for(all_paid(8), 180, "8 payments completed in analytics")
+        _wait_for(enrolled_in_payment(8), 180, "8 households enrolled in payment")
+        pay_the_cycle()
+        _wait_for(all_paid(8), 180, "8 payments paid in analytics")
         _wait_for(lambda: (_readiness(running_port), _readiness(starting_port)) == (200, 200), 60, "ready again")
         time.sleep(5)  # time for a late duplicate to show
         processes.assert_alive()
     finally:
         exit_codes = processes.stop()
 
-    assert exit_codes == {"relay": 0, "completion": 0, "running": 0, "starting": 0}
+    assert exit_codes == {"relay": 0, "running": 0, "starting": 0}
     assert sorted(str(h) for h in Payment.objects.filter(household_id__in=during_outage)
                   .values_list("household_id", flat=True)) == sorted(during_outage)
     assert Payment.objects.count() == 8
