@@ -73,8 +73,8 @@ class MongoStore:
     def apply(self, facts: list[Fact], *, generation: str | None = None) -> None:
         if not facts:
             return
-        generation = self.live_generation() if generation is None else generation
-        try:
+        try:  # reading the live generation is the first thing an outage stops: it must be transient too
+            generation = self.live_generation() if generation is None else generation
             self._ensure_indexes(generation)
             for attempt in range(1, _ATTEMPTS + 1):
                 try:
