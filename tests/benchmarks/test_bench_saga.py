@@ -19,4 +19,6 @@ def test_the_benchmark_runs_the_saga_end_to_end_and_reports_its_figures(local_tr
 
     report = out.getvalue()
     assert "households: 40" in report
-    assert "throughput end to end:" in report and "register→paid latency: p50" in report
+    assert "phase 1, register → assessed, enrolled and counted:" in report
+    assert "phase 2, one cycle → " in report and "throughput end to end:" in report
+    assert "CPU ms per household" in report
