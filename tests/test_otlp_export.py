@@ -203,7 +203,10 @@ def test_a_households_trace_crosses_the_request_the_relay_and_every_consumer_at_
                     if s["service"] == "dsrs-consumers"}
         relays = [s for s in spans if s["service"] == "dsrs-relay"
                   and any(trace_id == request["trace_id"] for trace_id, _ in s["links"])]
-        if groups <= consumed and relays:
+        enrolment_reached_payment = any(
+            s["attributes"].get("messaging.consumer.group.name") == "payment"
+            and s["name"].startswith("consume eligibility.enrolment.") for s in in_trace)
+        if groups <= consumed and relays and enrolment_reached_payment:
             return request, in_trace, relays
         return None
 
@@ -224,14 +227,15 @@ def test_a_households_trace_crosses_the_request_the_relay_and_every_consumer_at_
             assert ancestor["parent_id"] in by_id, f"{span['service']} {span['name']} has a parent the receiver never got"
             ancestor = by_id[ancestor["parent_id"]]
         assert ancestor is request, f"{span['service']} {span['name']} is not under the request"
-    # Each consumer group's span, and the assessment's consumers under eligibility's consumer span.
+    # Each consumer group's span, and payment's consumer of the enrolment under eligibility's consumer span.
     consumer_spans = {s["attributes"]["messaging.consumer.group.name"]: s for s in in_trace
                       if s["service"] == "dsrs-consumers"}
     assert set(consumer_spans) >= groups
     eligibility = consumer_spans["eligibility"]
     assert eligibility["name"] == "consume registry.household.registered"
-    payment = consumer_spans["payment"]
-    assert payment["name"].startswith("consume eligibility.assessment.")
+    # payment reads the household too, but its enrolment (published by eligibility's consumer) comes later
+    payment = next(s for s in in_trace if s["service"] == "dsrs-consumers" and s["name"].startswith(
+        "consume eligibility.enrolment.") and s["attributes"]["messaging.consumer.group.name"] == "payment")
     ancestors, span = set(), payment
     while span["parent_id"]:
         ancestors.add(span["parent_id"])
