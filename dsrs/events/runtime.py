@@ -291,14 +291,10 @@ class ConsumerRuntime:
         first = run[0]
         token = bind_correlation_id(first.event.correlationid or first.event.id)
         try:
-            with tracing.tracer.start_as_current_span(
-                f"consume {first.event.type}" + (f" (+{len(run) - 1})" if len(run) > 1 else ""),
-                context=tracing.context_from_traceparent(first.event.traceparent),
-                attributes={"messaging.consumer.group.name": self.group, "messaging.message.id": first.event.id,
-                            "messaging.batch.message_count": len(run)},
-            ):
+            events = [item.event for item in run]
+            with tracing.consume_span(self.group, events):
                 if first.subscription.batch:
-                    first.subscription.handler([item.event for item in run])
+                    first.subscription.handler(events)
                 else:
                     first.subscription.handler(first.event)
         finally:

@@ -33,7 +33,8 @@ def relay_span(rows, transport: str):
     that published it and the relay is one link away.
     """
     with tracer.start_as_current_span(
-        f"relay {len(rows)} events", kind=trace.SpanKind.PRODUCER, links=_links(rows),
+        f"relay {len(rows)} events", kind=trace.SpanKind.PRODUCER,
+        links=_links(_traceparent_of(row) for row in rows),
         attributes={"messaging.system": transport, "messaging.operation.type": "send",
                     "messaging.batch.message_count": len(rows)},
     ) as span:
@@ -48,21 +49,39 @@ def _traceparent_of(record) -> str | None:
     return None
 
 
-def _links(rows) -> list[trace.Link]:
-    """A link to the publishing span of each event, the first _MAX_LINKS distinct ones; none while no
-    SDK records spans (OTEL_SDK_DISABLED). Given when the span starts: cheaper than adding them after."""
+@contextmanager
+def consume_span(group: str, events):
+    """A consumer group's span around handling a run of events (one, or a batch for one handler).
+
+    Its parent is the first event's publishing span; a batch also holds events that other spans (often
+    of other traces) published, so, as the messaging conventions have it for batch processing, the span
+    links to each of those, and a trace that reaches this group in the middle of a batch still finds it.
+    """
+    first = events[0]
+    with tracer.start_as_current_span(
+        f"consume {first.type}" + (f" (+{len(events) - 1})" if len(events) > 1 else ""),
+        context=context_from_traceparent(first.traceparent),
+        links=_links((event.traceparent for event in events[1:]), besides=first.traceparent),
+        attributes={"messaging.consumer.group.name": group, "messaging.message.id": first.id,
+                    "messaging.batch.message_count": len(events)},
+    ) as span:
+        yield span
+
+
+def _links(traceparents, besides: str | None = None) -> list[trace.Link]:
+    """A link to each distinct publishing span (but `besides`, the parent), the first _MAX_LINKS; none
+    while no SDK records spans (OTEL_SDK_DISABLED). Given when the span starts: cheaper than after."""
     from opentelemetry.sdk.trace import TracerProvider
 
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
         return []
-    links, seen = [], set()
-    for row in rows:
-        traceparent = _traceparent_of(row)
+    links, seen = [], {besides}
+    for traceparent in traceparents:
         if traceparent and traceparent not in seen:
             seen.add(traceparent)
             if (context := _span_context(traceparent)) is not None:
                 links.append(trace.Link(context))
-            if len(seen) == _MAX_LINKS:
+            if len(links) == _MAX_LINKS:
                 break
     return links
 

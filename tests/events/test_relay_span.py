@@ -1,8 +1,9 @@
-"""The relay's span: one per batch, a PRODUCER, linked to the span that published each event."""
+"""The relay's span and the consumer's: each links to the spans that published the events of its batch."""
 
 from opentelemetry import trace
 
 from dsrs.events import tracing
+from dsrs.events.envelope import Event
 from dsrs.events.records import OutboxRecord
 from dsrs.observability import configure_tracing
 
@@ -33,3 +34,28 @@ def test_a_batch_of_many_traces_keeps_the_sdks_link_limit():
     configure_tracing()
     with tracing.relay_span(rows_of([traceparent(n, n) for n in range(1, 1001)]), "kafka") as span:
         assert len(span.links) == 128
+
+
+def event_of(n: int, traceparent_value: str | None):
+    return Event(type="registry.household.registered", subject=f"h{n}", data={}, source="/registry",
+                 dataschema="urn:dsrs:events:registry.household.registered:v1", traceparent=traceparent_value)
+
+
+def test_a_consumed_batch_hangs_from_its_first_event_and_links_the_other_publishers():
+    configure_tracing()
+    first, second = traceparent(1, 2), traceparent(1, 5)  # e.g. the request, then a consumer in its trace
+    events = [event_of(1, first), event_of(2, second), event_of(3, first), event_of(4, None)]
+    with tracing.consume_span("payment", events) as span:
+        assert span.name == "consume registry.household.registered (+3)"
+        assert (span.parent.trace_id, span.parent.span_id) == (1, 2)
+        assert [(link.context.trace_id, link.context.span_id) for link in span.links] == [(1, 5)]
+        assert span.attributes["messaging.consumer.group.name"] == "payment"
+        assert span.attributes["messaging.batch.message_count"] == 4
+
+
+def test_a_single_event_is_its_publishers_child_without_links():
+    configure_tracing()
+    with tracing.consume_span("eligibility", [event_of(1, traceparent(7, 8))]) as span:
+        assert span.name == "consume registry.household.registered"
+        assert (span.parent.trace_id, span.parent.span_id) == (7, 8)
+        assert list(span.links) == []
