@@ -9,6 +9,7 @@ configure_tracing()
 app = Celery("dsrs")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+import dsrs.celery_probes  # noqa: E402,F401  (the worker's and beat's probes, by Celery's signals)
 
 
 @app.task(name="dsrs.celery.prune_broker", ignore_result=True)

@@ -8,6 +8,7 @@ Each process kind answers for what it needs itself:
 - the relay and each consumer group: `/healthz/ready` on their `--metrics-port` (dsrs.events.metrics):
   a group is ready while it reaches its broker and its stores, the relay while it reaches its database
   and the broker.
+- the Celery worker and beat: `/healthz/ready` on `CELERY_PROBE_PORT` (dsrs.celery_probes).
 `/healthz/dependencies` reports everything the web knows of (database, cache, broker, the stores apps
 register) for a person or a dashboard; it always answers 200 and gates nothing.
 """

@@ -334,6 +334,11 @@ if CELERY_BROKER_URL.startswith("sqla+sqlite:"):
     EMBEDDED_CELERY_DIR.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}  # wait for the other process's write
 CELERY_BEAT_SCHEDULE_FILENAME = str(EMBEDDED_CELERY_DIR / "beat-schedule")
+CELERY_BEAT_SCHEDULER = "dsrs.celery_probes:ProbedScheduler"  # the default one, noting its ticks for the probe
+# The worker's and beat's /healthz/live and /healthz/ready (dsrs.celery_probes); unset, none are served.
+CELERY_PROBE_PORT = env.int("CELERY_PROBE_PORT", default=None)
+CELERY_PROBE_ADDR = env.str("CELERY_PROBE_ADDR", default="127.0.0.1")
+CELERY_PROBE_STALL_SECONDS = env.float("CELERY_PROBE_STALL_SECONDS", default=60.0)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -33,3 +33,16 @@ def wait_until_answering(url: str, process, log_path, timeout: float = 60) -> No
         if process.poll() is not None or time.monotonic() > deadline:
             pytest.fail(f"the server at {url} did not start:\n" + log_path.read_text()[-3000:])
         time.sleep(0.3)
+
+
+def stop_process(process, timeout: float = 30) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout`; reaped either way."""
+    import signal
+    import subprocess
+
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

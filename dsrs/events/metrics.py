@@ -65,16 +65,19 @@ def set_relay_ready(ready: bool) -> None:
     RELAY_READY.set(1 if ready else 0)
 
 
-def _health_app(metrics_app):
-    """`/healthz/live`, `/healthz/ready` (503 while a group of this process is not ready), else the metrics."""
+def _health_app(metrics_app, *, ready, live, key: str):
+    """`/healthz/live` and `/healthz/ready` (503 while any of their checks fails), else the metrics.
+
+    `ready` and `live` give each check's outcome by name: True or "ok" when it passes.
+    """
 
     def app(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path not in ("/healthz/live", "/healthz/ready"):
             return metrics_app(environ, start_response)
-        groups = dict(_readiness)
-        healthy = path == "/healthz/live" or all(groups.values())
-        body = json.dumps({"status": "ok" if healthy else "unavailable", "groups": groups}).encode()
+        checks = (live if path == "/healthz/live" else ready)()
+        healthy = all(outcome is True or outcome == "ok" for outcome in checks.values())
+        body = json.dumps({"status": "ok" if healthy else "unavailable", key: checks}).encode()
         start_response("200 OK" if healthy else "503 Service Unavailable",
                        [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                         ("Cache-Control", "no-store")])
@@ -89,11 +92,22 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def serve(port: int | None, addr: str) -> None:
-    """Serve this process's metrics (relay, consumers) and its probes, if a port is given."""
+    """Serve this process's metrics (relay, consumers) and its probes, if a port is given: ready while
+    every group of the process (or the relay) is, live while it answers."""
     if port:
-        server = make_server(addr, port, _health_app(make_wsgi_app(REGISTRY)), ThreadingWSGIServer,
-                             handler_class=_QuietHandler)
-        threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+        _serve(port, addr, _health_app(make_wsgi_app(REGISTRY), ready=lambda: dict(_readiness), live=dict,
+                                       key="groups"))
+
+
+def serve_probes(port: int, addr: str, *, ready, live):
+    """Serve the metrics and probes whose checks `ready` and `live` give (the Celery processes')."""
+    return _serve(port, addr, _health_app(make_wsgi_app(REGISTRY), ready=ready, live=live, key="checks"))
+
+
+def _serve(port: int, addr: str, app):
+    server = make_server(addr, port, app, ThreadingWSGIServer, handler_class=_QuietHandler)
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server
 
 
 class OutboxCollector:

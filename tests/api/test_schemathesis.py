@@ -9,7 +9,6 @@ beside this file, each with its reason.
 """
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from identity.services import partner_client_create
 from tests.conftest import user_with_role
 from tests.factories import HouseholdFactory
 from tests.identity.test_hardening import production_env
+from tests.net import stop_process
 from tests.saga.conftest import REPO
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -82,12 +82,7 @@ def server(tmp_path):
                 time.sleep(0.3)
         yield base, tmp_path / "gunicorn.log"
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
 
 

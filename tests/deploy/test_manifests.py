@@ -130,7 +130,7 @@ def test_prometheus_scrapes_every_metrics_port_and_loads_the_rule_file(overlay):
                          for d in docs if d["kind"] == "Deployment"
                          and any(p["name"] == "metrics" for c in d["spec"]["template"]["spec"]["containers"]
                                  for p in c.get("ports", []))}
-    assert selected == with_metrics_port == {"relay"} | {f"consumer-{g}" for g in registry.groups()}
+    assert selected == with_metrics_port == {"relay", "worker", "scheduler"} | {f"consumer-{g}" for g in registry.groups()}
     (service_monitor,) = [d for d in docs if d["kind"] == "ServiceMonitor"]
     assert service_monitor["spec"]["endpoints"][0]["port"] == "http"
     (rule,) = [d for d in docs if d["kind"] == "PrometheusRule"]
@@ -188,11 +188,17 @@ def test_every_dsrs_process_speaks_tls_to_its_servers_and_names_itself_to_the_co
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_the_relay_and_the_consumers_are_ready_on_their_own_probe_and_the_web_on_its_own(overlay):
+def test_every_process_kind_is_ready_and_live_on_its_own_probe(overlay):
     docs = kube.render(overlay)
     for name, pod in kube.pod_specs(docs):
-        probe = pod["containers"][0].get("readinessProbe")
-        if any(kind in name for kind in ("relay", "consumer")):
+        container = pod["containers"][0]
+        probe = container.get("readinessProbe")
+        if any(kind in name for kind in ("relay", "consumer", "worker", "scheduler")):
             assert probe["httpGet"] == {"path": "/healthz/ready", "port": "metrics"}, name
+        if any(kind in name for kind in ("worker", "scheduler")):  # Celery serves them on CELERY_PROBE_PORT
+            assert container["livenessProbe"]["httpGet"] == {"path": "/healthz/live", "port": "metrics"}, name
+            (config,) = [d["data"] for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("dsrs-config")]
+            port = next(p["containerPort"] for p in container["ports"] if p["name"] == "metrics")
+            assert config["CELERY_PROBE_PORT"] == str(port) and config["CELERY_PROBE_ADDR"] == "0.0.0.0", name
         elif name.endswith("web"):
             assert probe["httpGet"]["path"] == "/healthz/ready" and probe["httpGet"]["port"] == "http"
