@@ -47,7 +47,7 @@ _RECORD_IN_INBOX = f"""
     INSERT INTO {InboxEvent._meta.db_table} (consumer_group, event_id, processed_at)
     SELECT %s, id, now() FROM unnest(%s::uuid[]) AS id
     ON CONFLICT (consumer_group, event_id) DO NOTHING
-    RETURNING event_id
+    RETURNING event_id::text
 """
 
 
@@ -234,7 +234,7 @@ class ConsumerRuntime:
             connection.ensure_connection()
             with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
                 cursor.execute(_RECORD_IN_INBOX, [self.group, ids])
-                inserted = {str(row[0]) for row in cursor.fetchall()}
+                inserted = {row[0] for row in cursor.fetchall()}
             # The database answers each id in its canonical spelling; the events keep theirs.
             return {i for i in ids if (i if len(i) == 36 and i.islower() else str(uuid.UUID(i))) in inserted}
         seen = {str(i) for i in InboxEvent.objects.filter(consumer_group=self.group, event_id__in=ids)

@@ -6,11 +6,11 @@ attribute a `ce_*` header, so brokers, routers and other services can read them 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
 from functools import partial
 
+import orjson
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 from django.conf import settings
@@ -21,6 +21,7 @@ from ..topics import dead_letter_topic
 from .base import Delivery
 
 logger = logging.getLogger(__name__)
+_ENVELOPE_HEADERS = tuple((f"ce_{name}", name) for name in ATTRIBUTES)
 
 def records_of(rows) -> list[OutboxRecord]:
     """The records the relay sends for outbox rows (model instances)."""
@@ -142,15 +143,15 @@ class KafkaTransport:
 
     def decode(self, delivery: Delivery) -> Event:
         headers = delivery.headers
-        envelope = {name: headers[f"ce_{name}"] for name in ATTRIBUTES if f"ce_{name}" in headers}
+        envelope = {name: value for header, name in _ENVELOPE_HEADERS if (value := headers.get(header)) is not None}
         envelope["datacontenttype"] = headers.get("content-type", CONTENT_TYPE)
         if headers.get("traceparent"):
             envelope["traceparent"] = headers["traceparent"]
         if delivery.value is None:
             raise MalformedEvent("the record has no value")
         try:
-            envelope["data"] = json.loads(delivery.value)
-        except ValueError as exc:
+            envelope["data"] = orjson.loads(delivery.value)  # a few times faster than json's, on every event
+        except orjson.JSONDecodeError as exc:
             raise MalformedEvent(f"the record's value is not valid JSON: {exc}") from exc
         return Event.from_dict(envelope)
 
