@@ -1,6 +1,9 @@
 """No N+1 (issue 12, item 2): each endpoint's number of queries does not grow with the size of its
 answer. Each test counts one request answering few rows and one answering many; they must be equal."""
 
+import uuid
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -110,3 +113,41 @@ def test_a_partner_clients_token_is_resolved_to_its_caller_in_one_query():
               for q in captured.captured_queries]
     # the user with its client and profile; the household; its members; the audit record
     assert len(captured.captured_queries) == 4, tables
+
+
+def listed(api_client, endpoint: str) -> int:
+    return len(api_client.get(f"/api/v1/{endpoint}?page_size=100").json()["results"])
+
+
+def test_a_page_of_enrolments_costs_the_same_queries_at_any_page_size(api_client):
+    deliver(*[HouseholdDataFactory(members=[MemberFactsFactory(), MemberFactsFactory()]) for _ in range(25)])
+    enrolments = listed(api_client, "enrolments")
+    assert enrolments > 2  # enough for the large page to be larger
+
+    assert queries(api_client, "get", "/api/v1/enrolments?page_size=2") == queries(
+        api_client, "get", f"/api/v1/enrolments?page_size={enrolments}")
+
+
+@pytest.mark.parametrize("endpoint", ["payments", "entitlements"])
+def test_a_page_of_a_cycles_payments_costs_the_same_queries_at_any_page_size(api_client, endpoint):
+    from tests.payment.helpers import payments_for
+
+    payments_for([(uuid.uuid4(), VII) for _ in range(25)])
+    assert listed(api_client, endpoint) == 25
+
+    assert queries(api_client, "get", f"/api/v1/{endpoint}?page_size=2") == queries(
+        api_client, "get", f"/api/v1/{endpoint}?page_size=25")
+
+
+def test_a_page_of_cycles_and_of_batches_costs_the_same_queries_at_any_page_size(api_client):
+    from tests.payment.helpers import enrol, generated_cycle
+
+    enrol(6, region_code=VII)
+    enrol(6, region_code="0600000000")  # a batch per region and cycle
+    for month in (1, 3, 5):
+        generated_cycle(on=date(2027, month, 5))
+    assert listed(api_client, "payment-cycles") == 3 and listed(api_client, "payment-batches") == 6
+
+    for endpoint in ("payment-cycles", "payment-batches"):
+        assert queries(api_client, "get", f"/api/v1/{endpoint}?page_size=1") == queries(
+            api_client, "get", f"/api/v1/{endpoint}?page_size=100"), endpoint
