@@ -29,6 +29,13 @@ RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir --no-deps -r /build/requirements-data.txt \
  && /opt/venv/bin/pip uninstall --yes pip setuptools wheel
 
+# The dashboard's chart library, Chart.js, from the npm registry (what scripts/dashboard-assets does
+# outside the image; tests/deploy checks that both take the same version). Only its one file reaches the
+# final stage: no node, no npm.
+FROM node:22.12.0-bookworm-slim AS dashboard
+WORKDIR /build
+RUN npm install --no-audit --no-fund --omit=dev chart.js@4.5.1
+
 # Final stage: the virtualenv and the code, no package installer (the base image's pip, setuptools
 # and wheel are removed too), no compiler.
 FROM base
@@ -46,8 +53,10 @@ WORKDIR /app
 
 # The code belongs to root and is only readable by the app user: the running process cannot change it.
 COPY . .
+COPY --from=dashboard /build/node_modules/chart.js/dist/chart.umd.js analytics/static/analytics/vendor/chart.umd.js
+COPY --from=dashboard /build/node_modules/chart.js/LICENSE.md analytics/static/analytics/vendor/chart.js.LICENSE.md
 
-# Static files (the admin's CSS and JS) into /app/staticfiles. This runs under the dev profile because
+# Static files (the admin's and the dashboard's CSS and JS) into /app/staticfiles. This runs under the dev profile because
 # the production profile needs its secrets and servers even to import the settings; collectstatic
 # touches neither. The memory broker keeps the dev profile from creating .celery/ in the image.
 RUN DSRS_PROFILE=dev CELERY_BROKER_URL=memory:// python manage.py collectstatic --noinput \

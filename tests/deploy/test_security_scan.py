@@ -78,3 +78,14 @@ def test_the_final_image_stage_is_pinned_non_root_and_without_installers():
     assert "pip uninstall --yes pip setuptools wheel" in final and "pip install" not in final
     assert "apt-get" not in dockerfile
     assert re.search(r"^USER 10001:10001$", final, flags=re.M)
+
+
+def test_the_image_gets_the_dashboards_chart_library_in_the_version_the_tests_use():
+    import re
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    script = (ROOT / "scripts" / "dashboard-assets").read_text()
+    (in_image,) = re.findall(r"npm install .*chart\.js@(\S+)", dockerfile)
+    (in_script,) = re.findall(r"^VERSION=(\S+)$", script, flags=re.M)
+    assert in_image == in_script
+    assert "analytics/static/analytics/vendor/chart.umd.js" in dockerfile  # where the template loads it from
