@@ -4,7 +4,11 @@ Starts the relay and one process per consumer group as subprocesses (as producti
 Phase 1: registers N households through the registry's bulk service and waits until analytics counts
 every one assessed and payment's projection knows every enrolment. Phase 2: runs one payment cycle
 for the enrolled households (generate, approve by a second officer, export, simulated provider,
-reconcile; payment/runs.py) and waits until analytics counts every payment paid.
+reconcile; payment/runs.py) and waits until analytics counts every payment paid. Phase 3 (`--rescore`,
+issue 14 item 6), a national-style re-assessment: a new PMT model that scores every household non-poor
+is activated, every household of the run is rescored (registry), re-decided (eligibility) and its new
+decision counted (analytics); it ends when analytics counts no approved household left. The original
+model is then made active again (as a new version), so later runs score as before.
 """
 
 import os
@@ -13,6 +17,7 @@ import sys
 import time
 import uuid
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -38,8 +43,10 @@ class Command(BaseCommand):
         parser.add_argument("--chunk", type=int, default=500, help="households registered per transaction")
         parser.add_argument("--rate", type=float, default=0, help="households/s to register at (0: as fast as possible)")
         parser.add_argument("--timeout", type=float, default=900.0, help="give up after this many seconds")
+        parser.add_argument("--rescore", action="store_true",
+                            help="phase 3: rescore every household with a new PMT model, end to end")
 
-    def handle(self, *args, households, transport, chunk, rate, timeout, **options):
+    def handle(self, *args, households, transport, chunk, rate, timeout, rescore, **options):
         if households < 1 or chunk < 1:
             raise CommandError("--households and --chunk must be at least 1")
         if transport == "kafka" and not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
@@ -70,6 +77,7 @@ class Command(BaseCommand):
             to_pay = run.cycle.entitlement_count
             paid = self._wait_until(lambda: summary_get().payments_completed >= to_pay, f"{to_pay} paid and counted",
                                     paying, timeout)
+            rescored = self._rescore(list(registered_at), timeout) if rescore else None
             meter.stop()
         finally:
             for process in processes:
@@ -77,8 +85,36 @@ class Command(BaseCommand):
             for process in processes:
                 process.wait(30)
         self._report(households, registered_at, started, enrolled, paying, paid, to_pay)
+        if rescored is not None:
+            self.stdout.write(f"phase 3, a new PMT model → {households} households rescored, re-decided and counted: "
+                              f"{rescored:.1f}s, {households / rescored:.0f} households/s")
         meter.report(households, self.stdout.write)
         self._clean_up(namespace)
+
+    def _rescore(self, household_ids: list[str], timeout: float) -> float:
+        """Phase 3: the seconds from activating a model that scores everyone non-poor until analytics
+        counts every household's new decision (none approved any more)."""
+        from registry.models import PmtModel
+
+        approved = summary_get().approved
+        if not approved:
+            raise CommandError("no household is approved: a rescore to non-poor would change no decision")
+        original = PmtModel.objects.get(status=PmtModel.Status.ACTIVE)
+        everyone_non_poor = registry_services.pmt_model_copy(
+            pmt_model=original, description="bench_saga --rescore: every household scores 1 (non-poor)")
+        everyone_non_poor.intercept = Decimal(100)  # the score is clamped to 1 whatever the weights say
+        everyone_non_poor.save()
+        started = time.monotonic()
+        try:
+            registry_services.pmt_model_activate(pmt_model=everyone_non_poor)
+            changed = registry_services.households_rescore(household_ids=household_ids, reason="bench_saga --rescore")
+            self.stdout.write(f"rescored {changed} of {len(household_ids)} households in {time.monotonic() - started:.1f}s "
+                              f"({approved} approved before)")
+            done = self._wait_until(lambda: summary_get().approved == 0, "every new decision counted", started, timeout)
+        finally:
+            registry_services.pmt_model_activate(pmt_model=registry_services.pmt_model_copy(
+                pmt_model=original, description=f"bench_saga --rescore: v{original.version} again"))
+        return done - started
 
     @staticmethod
     def _eligible() -> int:
