@@ -3,6 +3,7 @@
 import contextlib
 import contextvars
 import os
+from json.encoder import encode_basestring_ascii as json_string
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -169,6 +170,7 @@ def publish_many(event_type: str, *, items: Iterable[tuple[str, dict]], version:
                   traceparent=traceparent, correlationid=correlationid)
     topic = topic_name(probe.family)
     compact = records._compact
+    quoted = json_string  # what compact makes of a str, without its type dispatch
     # The envelope's attributes in Event's field order (to_dict), None left out as to_dict does.
     tail = {"specversion": SPEC_VERSION, "datacontenttype": CONTENT_TYPE, "traceparent": traceparent,
             "correlationid": correlationid}
@@ -196,7 +198,7 @@ def publish_many(event_type: str, *, items: Iterable[tuple[str, dict]], version:
         envelope = {"type": event_type, "subject": subject, "data": data, "source": source, "dataschema": dataschema,
                     "id": event_id, "time": moment, **tail}
         data_json = compact(data)
-        envelope_json = (f'{{"data":{data_json},{head_json},"subject":{compact(subject)},{middle_json},'
+        envelope_json = (f'{{"data":{data_json},{head_json},"subject":{quoted(subject)},{middle_json},'
                          f'"id":"{event_id}","time":"{moment}",{tail_json}}}')
         blob = None
         if not constant_nul and "\0" not in subject:

@@ -18,7 +18,7 @@ from dsrs.events.bulk import insert_rows
 
 from ..audit import Action, audit
 from ..errors import NotReproducible, PaymentError
-from ..lock_objects import batch_lock, payments_lock
+from ..lock_objects import batch_lock, payment_rows_lock
 from ..models import Batch, DisbursementFile, DisbursementLine, Payment
 from ..money import pesos
 from ..payees import VOUCHER, payees_resolve
@@ -27,8 +27,8 @@ from .cycles import cycle_advance
 from .payments import payments_transition
 
 
-def payment_reference(payment: Payment) -> str:
-    """Unique per line: a retry is a new line under a new reference."""
+def payment_reference(payment) -> str:
+    """Unique per line: a retry is a new line under a new reference (a Payment or a PaymentRow)."""
     return f"{payment.id.hex}-{payment.attempt}"
 
 
@@ -102,7 +102,7 @@ def batch_export(*, batch_id, actor: str, channel: str = "command") -> Disbursem
     if batch.status not in (Batch.Status.APPROVED, Batch.Status.EXPORTED):
         raise PaymentError(f"batch {batch.number} of {batch.cycle.code} is {batch.status}: an unapproved batch "
                            "cannot be exported", code="not_approved")
-    approved = payments_lock(Payment.objects.filter(batch=batch, status=Payment.Status.APPROVED))
+    approved = payment_rows_lock(Payment.objects.filter(batch=batch, status=Payment.Status.APPROVED))
     if not approved:
         last = batch.files.order_by("-sequence").first()
         if last is None:

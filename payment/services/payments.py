@@ -8,7 +8,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from dsrs.events.bulk import insert_rows
-from dsrs.events.outbox import buffered
 
 from .. import events, states
 from ..models import Cycle, Payment, PaymentChange
@@ -41,16 +40,15 @@ def payments_transition(*, payments: list[Payment], to_status: str, actor: str =
     for text, ids in by_reason.items():
         for start in range(0, len(ids), CHUNK):
             Payment.objects.filter(pk__any_of=ids[start:start + CHUNK]).update(reason=text, **changes)
-    rows = []
-    with buffered():
-        for payment in payments:
-            previous, text = payment.status, reasons.get(payment.pk, reason)[:500]
-            payment.status, payment.version, payment.reason, payment.updated_at = to_status, payment.version + 1, text, now
-            if retry:
-                payment.attempt += 1
-            rows.append((payment.pk, previous, to_status, payment.version, payment.attempt, text, actor, now))
-            events.publish_payment_transition(payment, cycle=cycles[payment.cycle_id], previous_status=previous,
-                                              reason=text, occurred_at=now)
+    rows, transitions = [], []
+    for payment in payments:
+        previous, text = payment.status, reasons.get(payment.pk, reason)[:500]
+        payment.status, payment.version, payment.reason, payment.updated_at = to_status, payment.version + 1, text, now
+        if retry:
+            payment.attempt += 1
+        rows.append((payment.pk, previous, to_status, payment.version, payment.attempt, text, actor, now))
+        transitions.append((payment, previous, text))
+    events.publish_payment_transitions(transitions, cycles=cycles, occurred_at=now)
     insert_rows(PaymentChange, ("payment_id", "from_status", "to_status", "version", "attempt", "reason", "actor", "at"),
                 rows)
     return len(payments)
