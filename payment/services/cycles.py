@@ -16,9 +16,9 @@ from dsrs.events.outbox import buffered
 from .. import events, formulas, states
 from ..audit import Action, audit
 from ..errors import PaymentError
-from ..lock_objects import cycle_lock, payment_rows_lock
+from ..lock_objects import cycle_lock
 from ..models import Batch, Cycle, CycleChange, EnrolmentFact, Entitlement, HouseholdFact, Payment, PaymentChange, Program
-from .payments import payments_transition
+from .payments import payments_move
 
 GENERATION_CHUNK = 10000
 LEVELS = ("region_code", "province_code", "municipality_code", "barangay_code")
@@ -233,8 +233,8 @@ def cycle_cancel(*, cycle_id, actor: str, reason: str, channel: str = "command")
     """A cycle not yet approved is cancelled with its batches and pending payments (each with its event)."""
     cycle = cycle_lock(cycle_id)
     _cycle_change(cycle, Cycle.Status.CANCELLED, actor=actor, reason=reason)
-    payments_transition(payments=payment_rows_lock(Payment.objects.filter(cycle=cycle, status=Payment.Status.PENDING)),
-                        to_status=Payment.Status.CANCELLED, actor=actor, reason=f"cycle cancelled: {reason}")
+    payments_move(cycle_id=cycle.pk, from_status=Payment.Status.PENDING, to_status=Payment.Status.CANCELLED, actor=actor,
+                  reason=f"cycle cancelled: {reason}")
     Batch.objects.filter(cycle=cycle).update(status=Batch.Status.CANCELLED)
     audit(actor=actor, action=Action.UPDATE, object_type="payment.cycle", object_ids=[cycle.pk],
           reason=f"cycle {cycle.code} cancelled: {reason}", channel=channel)

@@ -23,6 +23,14 @@ from payment.runs import cycle_run
 REGIONS = ["0100000000", "0300000000", "0400000000", "0700000000", "1300000000"]
 
 
+def _loadavg() -> str:
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 class Command(BaseCommand):
     help = "Time one payment cycle of N enrolled households (generate, approve, export, settle, reconcile)."
 
@@ -41,7 +49,7 @@ class Command(BaseCommand):
         seeded = time.monotonic()
         self._seed(code, households, batch_size)
         self.stdout.write(f"seeded the projections in {time.monotonic() - seeded:.1f}s (not counted)")
-        started = time.monotonic()
+        started, load = time.monotonic(), _loadavg()
         run = cycle_run(program_code=code, on=date(2026, 12, 1), preparer="bench:preparer", approver="bench:approver",
                         fail_share=fail_share, return_share=return_share, retry=False, say=self.stdout.write)
         total = time.monotonic() - started
@@ -50,8 +58,10 @@ class Command(BaseCommand):
         lines = Entitlement.objects.filter(cycle=cycle).aggregate(t=Sum("amount_centavos"))["t"]
         files = DisbursementFile.objects.filter(batch__cycle=cycle).aggregate(t=Sum("total_centavos"))["t"]
         statuses = dict(Payment.objects.filter(cycle=cycle).values_list("status").annotate(n=Sum(1)))
-        self.stdout.write(f"phases: " + ", ".join(f"{k} {v:.1f}s" for k, v in run.phases.items()))
-        self.stdout.write(f"total: {total:.1f}s for {households} households ({households / total:.0f} households/s)")
+        self.stdout.write("phases: " + ", ".join(f"{k} {v:.1f}s (cpu {run.cpu[k]:.1f}s)" for k, v in run.phases.items()))
+        self.stdout.write(f"total: {total:.1f}s for {households} households ({households / total:.0f} households/s); "
+                          f"this process's cpu {sum(run.cpu.values()):.1f}s; load average {load} at start, "
+                          f"{_loadavg()} at end")
         self.stdout.write(f"payments: {statuses}")
         exact = cycle.total_centavos == batches == lines == files
         self.stdout.write(f"control totals: cycle {cycle.total_centavos}, batches {batches}, entitlements {lines}, "
