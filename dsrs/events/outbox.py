@@ -3,19 +3,18 @@
 import contextlib
 import contextvars
 import os
-from json.encoder import encode_basestring_ascii as json_string
 from collections.abc import Iterable
+from json.encoder import encode_basestring_ascii as json_string
 from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg.adapt import Dumper
-from psycopg.pq import Format
 
 from dsrs.observability import get_correlation_id
 
 from . import contracts, records, tracing
+from .bulk import binary_copy
 from .envelope import CONTENT_TYPE, SCHEMA_URN, SPEC_VERSION, Event, _now
 from .models import OutboxEvent
 from .topics import topic_name
@@ -41,26 +40,6 @@ class _Pending(NamedTuple):
 _buffer: contextvars.ContextVar[list[_Pending] | None] = contextvars.ContextVar("outbox_buffer", default=None)
 _COLUMNS = ("event_id", "topic", "key", "event_type", "envelope", "value", "headers", "created_at")
 _TYPES = ("uuid", "varchar", "varchar", "varchar", "jsonb", "bytea", "bytea", "timestamptz")
-
-
-class _UuidText(Dumper):
-    """A UUID given as its text, in COPY's binary format (16 bytes)."""
-
-    format = Format.BINARY
-    oid = 2950
-
-    def dump(self, obj):
-        return bytes.fromhex(obj.replace("-", "")) if isinstance(obj, str) else obj.bytes
-
-
-class _JsonbText(Dumper):
-    """JSON text already made, in jsonb's binary format (version 1, then the text): no second encoding."""
-
-    format = Format.BINARY
-    oid = 3802
-
-    def dump(self, obj):
-        return b"\x01" + obj.encode()
 
 
 @contextlib.contextmanager
@@ -92,13 +71,9 @@ def _insert(rows: list[_Pending]) -> None:
             OutboxEvent(event_id=r.event_id, topic=r.topic, key=r.key, event_type=r.event_type, envelope=r.envelope,
                         value=r.value, headers=r.headers, created_at=now) for r in rows], batch_size=1000)
         return
-    sql = f"COPY {OutboxEvent._meta.db_table} ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+    sql = f"COPY {OutboxEvent._meta.db_table} ({', '.join(_COLUMNS)}) FROM STDIN"
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        raw = cursor.cursor
-        raw.adapters.register_dumper(None, _UuidText)  # this cursor only, by type: COPY's columns
-        raw.adapters.register_dumper(None, _JsonbText)
-        with raw.copy(sql) as copy:
-            copy.set_types(_TYPES)
+        with binary_copy(cursor.cursor, sql, _TYPES) as copy:
             for r in rows:
                 copy.write_row((r.event_id, r.topic, r.key, r.event_type, r.envelope_json, r.value, r.headers, now))
 

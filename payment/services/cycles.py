@@ -167,12 +167,12 @@ def _generate_chunk(cycle_id, household_ids: list, result: Generation) -> None:
         events.publish_payment_transitions(transitions, cycles={cycle.pk: cycle}, occurred_at=now)
         insert_rows(Entitlement, ("id", "cycle_id", "batch_id", "household_id", "program_code", "enrolment_id",
                                   "amount_centavos", "currency", "formula_id", "formula_version", "breakdown",
-                                  *LEVELS, "created_at"), entitlements)
+                                  *LEVELS, "created_at"), entitlements, binary=True)
         insert_rows(Payment, ("id", "entitlement_id", "cycle_id", "batch_id", "household_id", "program_code", "status",
                               "version", "attempt", "amount_centavos", "currency", *LEVELS, "reason", "needs_review",
-                              "review_reason", "created_at", "updated_at"), payments)
+                              "review_reason", "created_at", "updated_at"), payments, binary=True)
     insert_rows(PaymentChange, ("payment_id", "from_status", "to_status", "version", "attempt", "reason", "actor", "at"),
-                changes)
+                changes, binary=True)
     Batch.objects.bulk_update(list(touched.values()), ["payment_count", "total_centavos"])
     result.batches.update(touched)
     result.created += len(entitlements)

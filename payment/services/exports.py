@@ -123,7 +123,7 @@ def batch_export(*, batch_id, actor: str, channel: str = "command") -> Disbursem
     insert_rows(DisbursementLine, ("file_id", "line_number", "reference", "payment_id", "attempt", "amount_centavos",
                                    "payee_identifier_type", "settled"),
                 [(file.pk, row.line_number, row.reference, p.pk, p.attempt, p.amount_centavos,
-                  row.payee_identifier_type, False) for row, p in zip(rows, sent)])
+                  row.payee_identifier_type, False) for row, p in zip(rows, sent)], binary=True)
     if batch.status == Batch.Status.APPROVED:
         batch.status = Batch.Status.EXPORTED
         batch.save(update_fields=["status"])

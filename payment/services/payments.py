@@ -56,7 +56,7 @@ def _record(moved: list[tuple], *, cycles: dict, actor: str, at) -> None:
     """The change row and the event of each transition made: (payment in its new state, previous status, reason)."""
     events.publish_payment_transitions(moved, cycles=cycles, occurred_at=at)
     insert_rows(PaymentChange, ("payment_id", "from_status", "to_status", "version", "attempt", "reason", "actor", "at"),
-                [(p.pk, previous, p.status, p.version, p.attempt, text, actor, at) for p, previous, text in moved])
+                [(p.pk, previous, p.status, p.version, p.attempt, text, actor, at) for p, previous, text in moved], binary=True)
 
 
 @transaction.atomic

@@ -132,7 +132,7 @@ def settlement_import(*, content: bytes, name: str, provider_code: str = "mifos-
 
     insert_rows(SettlementLine, ("file_id", "line_number", "reference", "status", "amount_centavos", "reason", "outcome"),
                 [(settlement.pk, r.line_number, r.reference[:64], r.status, r.amount_centavos, r.reason[:500], outcome)
-                 for r, outcome in zip(rows, outcomes)])
+                 for r, outcome in zip(rows, outcomes)], binary=True)
     by_number = {line.line_number: line for line in SettlementLine.objects.filter(file=settlement)
                  .filter(outcome=SettlementLine.Outcome.EXCEPTION)}
     for row, exception in exceptions:
