@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.db import transaction
 
-from dsrs.events import publish
+from dsrs.events import publish, tracing
 from dsrs.events.contracts import ContractViolation
 from dsrs.events.models import OutboxEvent
 from dsrs.events.outbox import OutboxError, buffered, publish_many
@@ -35,10 +35,13 @@ def _without_id_and_time(row):
     return topic, key, event_type, envelope, bytes(value), headers
 
 
-@pytest.mark.parametrize("correlation", [None, "req-7"])
+@pytest.mark.parametrize("correlation, traceparent", [(None, None), ("req-7", None),
+                                                      ("req-8", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")])
 @pytest.mark.parametrize("inside_buffer", [False, True])
-def test_publish_many_writes_what_publish_writes_for_each_event(settings, correlation, inside_buffer):
+def test_publish_many_writes_what_publish_writes_for_each_event(settings, monkeypatch, correlation, traceparent,
+                                                                inside_buffer):
     settings.EVENTS_TOPIC_PREFIX = "t."
+    monkeypatch.setattr(tracing, "current_traceparent", lambda: traceparent)
     items = _households(3) + [("", HOUSEHOLD)]  # an empty subject has no ce_subject header
     token = bind_correlation_id(correlation)
     try:
@@ -58,6 +61,7 @@ def test_publish_many_writes_what_publish_writes_for_each_event(settings, correl
         reset_correlation_id(token)
 
     assert [_without_id_and_time(r) for r in together] == [_without_id_and_time(r) for r in one_by_one]
+    assert all(r[4].get("traceparent") == traceparent and r[4].get("correlationid") == correlation for r in together)
     for event_id, *_, envelope, value, headers in together:
         assert str(event_id) == envelope["id"] and uuid.UUID(envelope["id"]).version == 4
         assert split_headers(bytes(headers)) == headers_of(envelope)
