@@ -39,7 +39,13 @@ class UuidText(Dumper):
     oid = 2950
 
     def dump(self, obj):
-        return bytes.fromhex(obj.replace("-", "")) if isinstance(obj, str) else obj.bytes
+        if not isinstance(obj, str):
+            return obj.bytes
+        try:
+            raw = bytes.fromhex(obj.replace("-", ""))
+        except ValueError:
+            raw = b""
+        return raw if len(raw) == 16 else uuid.UUID(obj).bytes  # braces, a urn: the long way
 
 
 class JsonbText(Dumper):
