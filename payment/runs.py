@@ -19,21 +19,29 @@ from .providers.simulated import simulate_settlement
 class Run:
     cycle: Cycle
     phases: dict = field(default_factory=dict)
+    cpu: dict = field(default_factory=dict)  # this process's CPU time per phase: the rest is waiting (on the database)
+    server_cpu: dict = field(default_factory=dict)  # the database backend's, where `server_clock` reads it
     files: list = field(default_factory=list)
     imports: list = field(default_factory=list)
 
 
 def cycle_run(*, program_code: str, on: date, preparer: str, approver: str, fail_share: float = 0.0,
-              return_share: float = 0.0, retry: bool = True, seed: str = "dsrs", say=None) -> Run:
+              return_share: float = 0.0, retry: bool = True, seed: str = "dsrs", say=None, server_clock=None) -> Run:
+    """`server_clock`, if given, returns the CPU seconds the database has spent for this connection so far."""
     say = say or (lambda text: None)
-    clock = time.monotonic()
+    server_clock = server_clock or (lambda: None)
+    clock, cpu, server = time.monotonic(), time.process_time(), server_clock()
 
     def phase(name):
-        nonlocal clock
-        now = time.monotonic()
-        run.phases[name] = now - clock
-        say(f"  {name}: {now - clock:.2f}s")
-        clock = now
+        nonlocal clock, cpu, server
+        now, cpu_now, server_now = time.monotonic(), time.process_time(), server_clock()
+        run.phases[name], run.cpu[name] = now - clock, cpu_now - cpu
+        line = f"  {name}: {now - clock:.2f}s (cpu {cpu_now - cpu:.2f}s"
+        if server_now is not None:
+            run.server_cpu[name] = server_now - server
+            line += f", database {server_now - server:.2f}s"
+        say(line + ")")
+        clock, cpu, server = now, cpu_now, server_now
 
     cycle = services.cycle_create(program_code=program_code, on=on, actor=preparer)
     run = Run(cycle=cycle)

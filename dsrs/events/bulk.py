@@ -4,7 +4,9 @@ On PostgreSQL they use COPY, about ten times cheaper per row than an INSERT buil
 parameters psycopg quotes in Python); elsewhere, bulk_create.
 """
 
+import contextlib
 import json
+import re
 from operator import attrgetter
 import uuid
 from dataclasses import dataclass
@@ -14,6 +16,8 @@ from decimal import Decimal
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Model
 from django.utils import timezone
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 
 # Fields whose preparation for PostgreSQL hands back a value of these types unchanged: such a value
 # is written as it is, which saves the layers of calls per value that dominate a large COPY.
@@ -28,8 +32,49 @@ _UNCHANGED_TYPES = {
 _PLAIN_PRE_SAVE = (models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save)
 
 
-def insert_rows(model: type[Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert `rows`, tuples of values for the model's `columns` (field names), in that order."""
+class UuidText(Dumper):
+    """A UUID, or its text, in COPY's binary format (16 bytes)."""
+
+    format = Format.BINARY
+    oid = 2950
+
+    def dump(self, obj):
+        if not isinstance(obj, str):
+            return obj.bytes
+        try:
+            raw = bytes.fromhex(obj.replace("-", ""))
+        except ValueError:
+            raw = b""
+        return raw if len(raw) == 16 else uuid.UUID(obj).bytes  # braces, a urn: the long way
+
+
+class JsonbText(Dumper):
+    """JSON text already made, in jsonb's binary format (version 1, then the text): no second encoding."""
+
+    format = Format.BINARY
+    oid = 3802
+
+    def dump(self, obj):
+        return b"\x01" + obj.encode()
+
+
+@contextlib.contextmanager
+def binary_copy(cursor, sql: str, types):
+    """A binary `COPY ... FROM STDIN` on a psycopg cursor, its columns of the PostgreSQL `types`;
+    uuid columns take UUIDs or their text, jsonb columns JSON text."""
+    cursor.adapters.register_dumper(None, UuidText)  # this cursor only, by type: COPY's columns
+    cursor.adapters.register_dumper(None, JsonbText)
+    with cursor.copy(f"{sql} (FORMAT BINARY)") as copy:
+        copy.set_types(list(types))
+        yield copy
+
+
+def insert_rows(model: type[Model], columns: tuple[str, ...], rows: list[tuple], *, binary: bool = False) -> None:
+    """Insert `rows`, tuples of values for the model's `columns` (field names), in that order.
+
+    `binary` sends COPY's binary format (several times cheaper for both ends than text): then each
+    value must be of its column's Python type (str, int, bool, Decimal, date, aware datetime, UUID or
+    its text, JSON-able for a JSONField), as the caller's rows are when it builds them itself."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -39,7 +84,12 @@ def insert_rows(model: type[Model], columns: tuple[str, ...], rows: list[tuple])
     json_columns = [i for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"]
     sql = f'COPY {model._meta.db_table} ({", ".join(f.column for f in fields)}) FROM STDIN'
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        with cursor.cursor.copy(sql) as copy:
+        if binary:
+            types = [re.sub(r"\(.*\)", "", field.db_type(connection)).strip() for field in fields]
+            copying = binary_copy(cursor.cursor, sql, types)
+        else:
+            copying = cursor.cursor.copy(sql)
+        with copying as copy:
             for row in rows:
                 if json_columns:
                     row = list(row)

@@ -2,6 +2,9 @@
 
 import contextlib
 import contextvars
+import os
+from collections.abc import Iterable
+from json.encoder import encode_basestring_ascii as json_string
 from typing import NamedTuple
 
 from django.conf import settings
@@ -11,7 +14,8 @@ from django.utils import timezone
 from dsrs.observability import get_correlation_id
 
 from . import contracts, records, tracing
-from .envelope import SCHEMA_URN, Event
+from .bulk import binary_copy
+from .envelope import CONTENT_TYPE, SCHEMA_URN, SPEC_VERSION, Event, _now
 from .models import OutboxEvent
 from .topics import topic_name
 
@@ -35,6 +39,7 @@ class _Pending(NamedTuple):
 
 _buffer: contextvars.ContextVar[list[_Pending] | None] = contextvars.ContextVar("outbox_buffer", default=None)
 _COLUMNS = ("event_id", "topic", "key", "event_type", "envelope", "value", "headers", "created_at")
+_TYPES = ("uuid", "varchar", "varchar", "varchar", "jsonb", "bytea", "bytea", "timestamptz")
 
 
 @contextlib.contextmanager
@@ -54,7 +59,10 @@ def buffered():
 
 
 def _insert(rows: list[_Pending]) -> None:
-    """One COPY on PostgreSQL, whose envelope column takes the JSON already made; elsewhere bulk_create."""
+    """One COPY on PostgreSQL, whose envelope column takes the JSON already made; elsewhere bulk_create.
+
+    The COPY is binary: the server then neither decodes the value and headers from hex nor parses
+    text timestamps and UUIDs, which took about half of its time on a large batch."""
     if not rows:
         return
     now = timezone.now()
@@ -64,9 +72,10 @@ def _insert(rows: list[_Pending]) -> None:
                         value=r.value, headers=r.headers, created_at=now) for r in rows], batch_size=1000)
         return
     sql = f"COPY {OutboxEvent._meta.db_table} ({', '.join(_COLUMNS)}) FROM STDIN"
-    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-        for r in rows:
-            copy.write_row((r.event_id, r.topic, r.key, r.event_type, r.envelope_json, r.value, r.headers, now))
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        with binary_copy(cursor.cursor, sql, _TYPES) as copy:
+            for r in rows:
+                copy.write_row((r.event_id, r.topic, r.key, r.event_type, r.envelope_json, r.value, r.headers, now))
 
 
 def publish(event_type: str, *, subject: str, data: dict, version: int = 1) -> Event:
@@ -103,3 +112,86 @@ def append(event: Event) -> None:
         pending.append(row)
     else:
         _insert([row])
+
+
+def _uuid4_texts(count: int) -> list[str]:
+    """`count` random (version 4) UUIDs as text, as str(uuid.uuid4()) makes them, from one read of urandom."""
+    texts = []
+    pool = os.urandom(16 * count)
+    for start in range(0, 16 * count, 16):
+        raw = bytearray(pool[start:start + 16])
+        raw[6], raw[8] = raw[6] & 0x0F | 0x40, raw[8] & 0x3F | 0x80
+        h = raw.hex()
+        texts.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return texts
+
+
+def publish_many(event_type: str, *, items: Iterable[tuple[str, dict]], version: int = 1) -> int:
+    """`publish()` of many events of one type, one per (subject, data) of `items`, in that order.
+
+    Each event is what `publish()` would write for it (its own id and time, its data checked against
+    the contract, the same envelope, record value and headers), but what all of them share (source,
+    schema, topic, trace and correlation ids, the attributes' JSON and headers around the subject, id
+    and time) is made once. Inside `buffered()` the rows join its buffer; otherwise one COPY.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise OutboxError(f"publish_many({event_type!r}) must be called inside transaction.atomic()")
+    items = list(items)
+    if not items:
+        return 0
+    source, dataschema = settings.EVENTS_SOURCE, SCHEMA_URN.format(type=event_type, version=version)
+    traceparent, correlationid = tracing.current_traceparent(), get_correlation_id()
+    probe = Event(type=event_type, subject="-", data={}, source=source, dataschema=dataschema,
+                  traceparent=traceparent, correlationid=correlationid)
+    topic = topic_name(probe.family)
+    compact = records._compact
+    quoted = json_string  # what compact makes of a str, without its type dispatch
+    # The envelope's attributes in Event's field order (to_dict), None left out as to_dict does.
+    tail = {"specversion": SPEC_VERSION, "datacontenttype": CONTENT_TYPE, "traceparent": traceparent,
+            "correlationid": correlationid}
+    tail = {name: value for name, value in tail.items() if value is not None}
+    head_json = compact({"type": event_type})[1:-1]
+    middle_json = compact({"source": source, "dataschema": dataschema})[1:-1]
+    tail_json = compact(tail)[1:-1]
+    # The headers as records.headers_of makes them: each attribute that has a value, in ATTRIBUTES' order.
+    known = {"source": source, "type": event_type, "specversion": SPEC_VERSION, "dataschema": dataschema,
+             "correlationid": correlationid}
+    header_template = [(f"ce_{name}", None if name in ("id", "time", "subject") else str(known[name]))
+                       for name in records.ATTRIBUTES if name in ("id", "time", "subject") or known.get(name)]
+    after = [("content-type", CONTENT_TYPE)] + ([("traceparent", traceparent)] if traceparent else [])
+    constant_nul = any("\0" in part for header, value in header_template + after for part in (header, value or ""))
+    compiled = contracts._compiled(event_type, version)
+    rows = []
+    for (subject, data), event_id in zip(items, _uuid4_texts(len(items))):
+        try:
+            valid = compiled.is_valid(data)
+        except ValueError:
+            valid = False
+        if not valid:
+            contracts.validate(event_type, version, data)  # raises, explaining the violation
+        subject, moment = str(subject), _now()
+        envelope = {"type": event_type, "subject": subject, "data": data, "source": source, "dataschema": dataschema,
+                    "id": event_id, "time": moment, **tail}
+        data_json = compact(data)
+        envelope_json = (f'{{"data":{data_json},{head_json},"subject":{quoted(subject)},{middle_json},'
+                         f'"id":"{event_id}","time":"{moment}",{tail_json}}}')
+        blob = None
+        if not constant_nul and "\0" not in subject:
+            variable = {"ce_id": event_id, "ce_time": moment, "ce_subject": subject}
+            parts = []
+            for header, value in header_template:
+                if value is None:
+                    value = variable[header]
+                    if not value:
+                        continue
+                parts += (header, value)
+            for pair in after:
+                parts += pair
+            blob = "\0".join(parts).encode()
+        rows.append(_Pending(event_id, topic, subject, event_type, envelope, envelope_json, data_json.encode(), blob))
+    pending = _buffer.get()
+    if pending is not None:
+        pending.extend(rows)
+    else:
+        _insert(rows)
+    return len(rows)

@@ -11,7 +11,7 @@ from ..errors import FourEyes, PaymentError
 from ..lock_objects import batch_lock, payments_lock
 from ..models import Batch, Entitlement, Payment
 from .cycles import _cycle_change, cycle_advance
-from .payments import payments_transition
+from .payments import payments_move, payments_transition
 
 
 @transaction.atomic
@@ -29,9 +29,8 @@ def batch_approve(*, batch_id, actor: str, channel: str = "command") -> Batch:
     if (totals["n"], totals["total"] or 0) != (batch.payment_count, batch.total_centavos):
         raise PaymentError(f"batch {batch.number}'s control totals ({batch.payment_count}, {batch.total_centavos}) do "
                            f"not match its entitlements ({totals['n']}, {totals['total']})", code="control_totals")
-    payments = payments_lock(Payment.objects.filter(batch=batch, status=Payment.Status.PENDING))
-    payments_transition(payments=payments, to_status=Payment.Status.APPROVED, actor=actor,
-                        reason=f"batch approved by {actor}")
+    payments_move(batch_id=batch.pk, from_status=Payment.Status.PENDING, to_status=Payment.Status.APPROVED, actor=actor,
+                  reason=f"batch approved by {actor}")
     batch.status, batch.approved_by, batch.approved_at = Batch.Status.APPROVED, actor, timezone.now()
     batch.save(update_fields=["status", "approved_by", "approved_at"])
     audit(actor=actor, action=Action.UPDATE, object_type="payment.batch", object_ids=[batch.pk], channel=channel,

@@ -16,9 +16,9 @@ from dsrs.events.outbox import buffered
 from .. import events, formulas, states
 from ..audit import Action, audit
 from ..errors import PaymentError
-from ..lock_objects import cycle_lock, payments_lock
+from ..lock_objects import cycle_lock
 from ..models import Batch, Cycle, CycleChange, EnrolmentFact, Entitlement, HouseholdFact, Payment, PaymentChange, Program
-from .payments import payments_transition
+from .payments import payments_move
 
 GENERATION_CHUNK = 10000
 LEVELS = ("region_code", "province_code", "municipality_code", "barangay_code")
@@ -132,7 +132,7 @@ def _generate_chunk(cycle_id, household_ids: list, result: Generation) -> None:
                                                                    payment_count__lt=program.batch_size)}
     number = Batch.objects.filter(cycle=cycle).aggregate(n=Max("number"))["n"] or 0
     now = timezone.now()
-    entitlements, payments, changes, touched = [], [], [], {}
+    entitlements, payments, changes, transitions, touched = [], [], [], [], {}
     with buffered():
         for household_id in wanted:
             fact = facts.get(household_id)
@@ -160,19 +160,19 @@ def _generate_chunk(cycle_id, household_ids: list, result: Generation) -> None:
                              Payment.Status.PENDING, 1, 1, amount, program.currency, *place, "", False, "",
                              now, now))
             changes.append((payment_id, "", Payment.Status.PENDING, 1, 1, "entitlement generated", "system", now))
-            events.publish_payment_transition(payment, cycle=cycle, previous_status="", reason="entitlement generated",
-                                              occurred_at=now)
+            transitions.append((payment, "", "entitlement generated"))
             batch.payment_count += 1
             batch.total_centavos += amount
             touched[batch.pk] = batch
+        events.publish_payment_transitions(transitions, cycles={cycle.pk: cycle}, occurred_at=now)
         insert_rows(Entitlement, ("id", "cycle_id", "batch_id", "household_id", "program_code", "enrolment_id",
                                   "amount_centavos", "currency", "formula_id", "formula_version", "breakdown",
-                                  *LEVELS, "created_at"), entitlements)
+                                  *LEVELS, "created_at"), entitlements, binary=True)
         insert_rows(Payment, ("id", "entitlement_id", "cycle_id", "batch_id", "household_id", "program_code", "status",
                               "version", "attempt", "amount_centavos", "currency", *LEVELS, "reason", "needs_review",
-                              "review_reason", "created_at", "updated_at"), payments)
+                              "review_reason", "created_at", "updated_at"), payments, binary=True)
     insert_rows(PaymentChange, ("payment_id", "from_status", "to_status", "version", "attempt", "reason", "actor", "at"),
-                changes)
+                changes, binary=True)
     Batch.objects.bulk_update(list(touched.values()), ["payment_count", "total_centavos"])
     result.batches.update(touched)
     result.created += len(entitlements)
@@ -233,8 +233,8 @@ def cycle_cancel(*, cycle_id, actor: str, reason: str, channel: str = "command")
     """A cycle not yet approved is cancelled with its batches and pending payments (each with its event)."""
     cycle = cycle_lock(cycle_id)
     _cycle_change(cycle, Cycle.Status.CANCELLED, actor=actor, reason=reason)
-    payments_transition(payments=payments_lock(Payment.objects.filter(cycle=cycle, status=Payment.Status.PENDING)),
-                        to_status=Payment.Status.CANCELLED, actor=actor, reason=f"cycle cancelled: {reason}")
+    payments_move(cycle_id=cycle.pk, from_status=Payment.Status.PENDING, to_status=Payment.Status.CANCELLED, actor=actor,
+                  reason=f"cycle cancelled: {reason}")
     Batch.objects.filter(cycle=cycle).update(status=Batch.Status.CANCELLED)
     audit(actor=actor, action=Action.UPDATE, object_type="payment.cycle", object_ids=[cycle.pk],
           reason=f"cycle {cycle.code} cancelled: {reason}", channel=channel)

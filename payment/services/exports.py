@@ -18,17 +18,17 @@ from dsrs.events.bulk import insert_rows
 
 from ..audit import Action, audit
 from ..errors import NotReproducible, PaymentError
-from ..lock_objects import batch_lock, payments_lock
+from ..lock_objects import batch_lock
 from ..models import Batch, DisbursementFile, DisbursementLine, Payment
 from ..money import pesos
 from ..payees import VOUCHER, payees_resolve
 from ..providers import DisbursementRow, provider_for
 from .cycles import cycle_advance
-from .payments import payments_transition
+from .payments import payments_move
 
 
-def payment_reference(payment: Payment) -> str:
-    """Unique per line: a retry is a new line under a new reference."""
+def payment_reference(payment) -> str:
+    """Unique per line: a retry is a new line under a new reference (a Payment or a PaymentRow)."""
     return f"{payment.id.hex}-{payment.attempt}"
 
 
@@ -102,27 +102,28 @@ def batch_export(*, batch_id, actor: str, channel: str = "command") -> Disbursem
     if batch.status not in (Batch.Status.APPROVED, Batch.Status.EXPORTED):
         raise PaymentError(f"batch {batch.number} of {batch.cycle.code} is {batch.status}: an unapproved batch "
                            "cannot be exported", code="not_approved")
-    approved = payments_lock(Payment.objects.filter(batch=batch, status=Payment.Status.APPROVED))
-    if not approved:
+    sequence = (batch.files.order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
+    name = f"{batch.cycle.code}-b{batch.number:04d}-{sequence}.csv"
+    # The approved payments are locked and sent in one statement; the file is made from them (their
+    # attempt and amount are those the transition leaves), all in this transaction.
+    sent = payments_move(batch_id=batch.pk, from_status=Payment.Status.APPROVED, to_status=Payment.Status.SENT,
+                         actor=actor, reason=f"in {name}")
+    if not sent:
         last = batch.files.order_by("-sequence").first()
         if last is None:
             raise PaymentError(f"batch {batch.number} has no approved payment to export", code="nothing_to_export")
         disbursement_file_path(last, actor=actor)
         return last
-    sequence = (batch.files.order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
-    lines = [(number, payment_reference(p), p.household_id, p.amount_centavos)
-             for number, p in enumerate(approved, start=1)]
+    lines = [(number, payment_reference(p), p.household_id, p.amount_centavos) for number, p in enumerate(sent, start=1)]
     content, rows = _render(batch, lines, actor=actor)
     file = DisbursementFile.objects.create(
-        batch=batch, sequence=sequence, provider_code=batch.provider_code, exported_by=actor,
-        name=f"{batch.cycle.code}-b{batch.number:04d}-{sequence}.csv", sha256=hashlib.sha256(content).hexdigest(),
-        line_count=len(rows), total_centavos=sum(p.amount_centavos for p in approved))
+        batch=batch, sequence=sequence, provider_code=batch.provider_code, exported_by=actor, name=name,
+        sha256=hashlib.sha256(content).hexdigest(), line_count=len(rows),
+        total_centavos=sum(p.amount_centavos for p in sent))
     insert_rows(DisbursementLine, ("file_id", "line_number", "reference", "payment_id", "attempt", "amount_centavos",
                                    "payee_identifier_type", "settled"),
                 [(file.pk, row.line_number, row.reference, p.pk, p.attempt, p.amount_centavos,
-                  row.payee_identifier_type, False) for row, p in zip(rows, approved)])
-    payments_transition(payments=approved, to_status=Payment.Status.SENT, actor=actor,
-                        reason=f"in {file.name}")
+                  row.payee_identifier_type, False) for row, p in zip(rows, sent)], binary=True)
     if batch.status == Batch.Status.APPROVED:
         batch.status = Batch.Status.EXPORTED
         batch.save(update_fields=["status"])

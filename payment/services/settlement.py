@@ -12,6 +12,7 @@ as received, imported once by its SHA-256: importing it again changes nothing.
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +22,7 @@ from dsrs.events.bulk import insert_rows
 from .. import states
 from ..audit import Action, audit
 from ..errors import PaymentError
-from ..lock_objects import payments_lock
+from ..lock_objects import payment_rows_lock, payments_lock
 from ..models import DisbursementLine, Payment, ReconciliationException, SettlementFile, SettlementLine
 from ..providers import SettlementFormatError, provider_for
 from .payments import payment_transition, payments_transition
@@ -29,6 +30,18 @@ from .payments import payment_transition, payments_transition
 K = ReconciliationException.Kind
 P = Payment.Status
 CHUNK = 5000
+
+
+class SentLine(NamedTuple):
+    """A disbursement line as reconciliation reads it."""
+
+    pk: int
+    file_id: object
+    reference: str
+    payment_id: object
+    attempt: int
+    amount_centavos: int
+    settled: bool
 
 
 @dataclass
@@ -59,17 +72,19 @@ def settlement_import(*, content: bytes, name: str, provider_code: str = "mifos-
                                                line_count=len(rows), imported_by=actor)
     sent_lines = {}
     for chunk in _chunks({r.reference for r in rows}):
-        sent_lines.update((line.reference, line) for line in DisbursementLine.objects.filter(reference__any_of=chunk))
+        sent_lines.update((line.reference, line) for line in map(SentLine._make, DisbursementLine.objects.filter(
+            reference__any_of=chunk).values_list(*SentLine._fields)))
     payments = {}
     for chunk in _chunks({line.payment_id for line in sent_lines.values()}):
-        payments.update((p.pk, p) for p in payments_lock(Payment.objects.filter(pk__any_of=chunk)))
+        payments.update((p.pk, p) for p in payment_rows_lock(Payment.objects.filter(pk__any_of=chunk)))
 
     exceptions, outcomes, seen = [], [], set()
     to_paid, to_failed, to_reversed, failures, settled = [], [], [], {}, []
 
     def refuse(row, kind, detail, line=None, payment=None):
         exceptions.append((row, ReconciliationException(
-            settlement=settlement, kind=kind, reference=row.reference[:64], payment=payment, detail=detail[:500],
+            settlement=settlement, kind=kind, reference=row.reference[:64], payment_id=payment.pk if payment else None,
+            detail=detail[:500],
             expected_centavos=line.amount_centavos if line else None, found_centavos=row.amount_centavos,
             region_code=payment.region_code if payment else "")))
         outcomes.append(SettlementLine.Outcome.EXCEPTION)
@@ -117,7 +132,7 @@ def settlement_import(*, content: bytes, name: str, provider_code: str = "mifos-
 
     insert_rows(SettlementLine, ("file_id", "line_number", "reference", "status", "amount_centavos", "reason", "outcome"),
                 [(settlement.pk, r.line_number, r.reference[:64], r.status, r.amount_centavos, r.reason[:500], outcome)
-                 for r, outcome in zip(rows, outcomes)])
+                 for r, outcome in zip(rows, outcomes)], binary=True)
     by_number = {line.line_number: line for line in SettlementLine.objects.filter(file=settlement)
                  .filter(outcome=SettlementLine.Outcome.EXCEPTION)}
     for row, exception in exceptions:

@@ -90,3 +90,37 @@ def test_an_officer_resolves_a_missing_payment_as_failed_and_it_can_be_retried()
     assert services.payments_retry(batch_id=file.batch_id, actor=APPROVER) == {"retried": 1, "cancelled": 0}
     exception.refresh_from_db()
     assert (exception.status, exception.resolved_by) == ("resolved", APPROVER)
+
+
+def test_a_status_the_payment_cannot_take_or_a_line_of_an_earlier_attempt_is_an_unexpected_status():
+    file, (a, b, c) = sent_lines(3)
+    first = services.settlement_import(content=MIFOS.settlement_file([row(c)], batch_id=c.batch_id), name="1.csv",
+                                       actor=APPROVER)
+    missing = {e.reference: e for e in ReconciliationException.objects.filter(settlement=first.file, kind="missing")}
+    # a: the officer found it paid; b: the officer found it failed, and it is sent again (attempt 2)
+    services.exception_resolve(exception_id=missing[a.reference].pk, actor=APPROVER, resolution="mark_paid",
+                               note="the bank confirmed the credit")
+    services.exception_resolve(exception_id=missing[b.reference].pk, actor=APPROVER, resolution="mark_failed",
+                               note="the bank confirmed it never arrived")
+    assert services.payments_retry(batch_id=file.batch_id, actor=APPROVER) == {"retried": 1, "cancelled": 0}
+    before = (list(Payment.objects.values_list("pk", "status", "version", "attempt").order_by("pk")),
+              OutboxEvent.objects.count(), PaymentChange.objects.count())
+
+    # Late answers to the first file: a FAILED for the paid payment, a COMPLETED for b's first attempt.
+    late = services.settlement_import(content=MIFOS.settlement_file([row(a, "FAILED"), row(b)], batch_id=a.batch_id),
+                                      name="2.csv", actor=APPROVER)
+
+    exceptions = ReconciliationException.objects.filter(settlement=late.file).order_by("reference")
+    assert sorted(exceptions.values_list("kind", "reference")) == sorted(
+        [("unexpected_status", a.reference), ("unexpected_status", b.reference)])
+    by_reference = {e.reference: e for e in exceptions}
+    assert "FAILED for a payment paid" in by_reference[a.reference].detail
+    assert "at attempt 2 (line of attempt 1)" in by_reference[b.reference].detail
+    assert all(e.status == "open" and e.payment_id for e in exceptions)
+    assert (late.file.paid, late.file.failed, late.file.reversed, late.file.exceptions) == (0, 0, 0, 2)
+    # nothing moved: the same payments, versions and attempts, no event and no change row
+    assert (list(Payment.objects.values_list("pk", "status", "version", "attempt").order_by("pk")),
+            OutboxEvent.objects.count(), PaymentChange.objects.count()) == before
+    statuses = {p.pk.hex: (p.status, p.attempt) for p in Payment.objects.all()}
+    assert [statuses[line.reference.split("-")[0]] for line in (a, b, c)] == [
+        ("paid", 1), ("approved", 2), ("paid", 1)]

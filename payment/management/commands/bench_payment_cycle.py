@@ -5,6 +5,7 @@ own, then runs the cycle as operators would (payment/runs.py) and prints each ph
 the control-total check (batches = lines = files, to the centavo).
 """
 
+import os
 import random
 import time
 import uuid
@@ -21,6 +22,36 @@ from payment.models import (Batch, DisbursementFile, EnrolmentFact, Entitlement,
 from payment.runs import cycle_run
 
 REGIONS = ["0100000000", "0300000000", "0400000000", "0700000000", "1300000000"]
+
+
+def _loadavg() -> str:
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def _backend_clock():
+    """The CPU seconds of this connection's PostgreSQL backend, read from /proc when the server runs on
+    this machine (as scripts/infra's does), else None: on a shared machine, the work the database did
+    for the cycle, whatever else it was doing."""
+    if connection.vendor != "postgresql":
+        return lambda: None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read():
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        except (OSError, IndexError, ValueError):
+            return None
+
+    return read if read() is not None else (lambda: None)
 
 
 class Command(BaseCommand):
@@ -41,17 +72,22 @@ class Command(BaseCommand):
         seeded = time.monotonic()
         self._seed(code, households, batch_size)
         self.stdout.write(f"seeded the projections in {time.monotonic() - seeded:.1f}s (not counted)")
-        started = time.monotonic()
+        server_clock = _backend_clock()
+        started, load = time.monotonic(), _loadavg()
         run = cycle_run(program_code=code, on=date(2026, 12, 1), preparer="bench:preparer", approver="bench:approver",
-                        fail_share=fail_share, return_share=return_share, retry=False, say=self.stdout.write)
+                        fail_share=fail_share, return_share=return_share, retry=False, say=self.stdout.write,
+                        server_clock=server_clock)
         total = time.monotonic() - started
         cycle = run.cycle
         batches = Batch.objects.filter(cycle=cycle).aggregate(t=Sum("total_centavos"))["t"]
         lines = Entitlement.objects.filter(cycle=cycle).aggregate(t=Sum("amount_centavos"))["t"]
         files = DisbursementFile.objects.filter(batch__cycle=cycle).aggregate(t=Sum("total_centavos"))["t"]
         statuses = dict(Payment.objects.filter(cycle=cycle).values_list("status").annotate(n=Sum(1)))
-        self.stdout.write(f"phases: " + ", ".join(f"{k} {v:.1f}s" for k, v in run.phases.items()))
-        self.stdout.write(f"total: {total:.1f}s for {households} households ({households / total:.0f} households/s)")
+        self.stdout.write("phases: " + ", ".join(f"{k} {v:.1f}s" for k, v in run.phases.items()))
+        server = f", the database's {sum(run.server_cpu.values()):.1f}s" if run.server_cpu else ""
+        self.stdout.write(f"total: {total:.1f}s for {households} households ({households / total:.0f} households/s); "
+                          f"cpu: this process's {sum(run.cpu.values()):.1f}s{server}; load average {load} at start, "
+                          f"{_loadavg()} at end")
         self.stdout.write(f"payments: {statuses}")
         exact = cycle.total_centavos == batches == lines == files
         self.stdout.write(f"control totals: cycle {cycle.total_centavos}, batches {batches}, entitlements {lines}, "
