@@ -11,9 +11,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
-from dsrs.events.bulk import History, insert_objects
+from dsrs.events.bulk import History, insert_history, insert_objects, update_objects
 from dsrs.events.outbox import buffered as outbox_buffered
 from dsrs.personal_data import blind_index
 
@@ -289,8 +288,9 @@ def _households_rescore_batch(*, household_ids: list, model, reason: str) -> int
             household.updated_at = timezone.now()
             household._change_reason = reason
             changed.append((household, members))
-    bulk_update_with_history([h for h, _ in changed], Household, [*DERIVED_FIELDS, "version", "updated_at"],
-                             batch_size=500, default_change_reason=reason)
+    rescored = [h for h, _ in changed]
+    update_objects(rescored, [*DERIVED_FIELDS, "version", "updated_at"])
+    insert_history(rescored, History(Household.history.model, when=timezone.now(), user=None, reason=reason, kind="~"))
     with outbox_buffered():
         for household, members in changed:
             events.publish_household_updated(household, members, today=today)
