@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from dsrs.events.bulk import insert_objects
+from dsrs.events.outbox import publish_many
 
 from .. import events, states
 from .sql import server_binding_cursor
@@ -30,6 +31,7 @@ class _Batch:
         self.new: dict = {}
         self.dirty: dict = {}
         self.changes: list[EnrolmentChange] = []
+        self.events: list[tuple] = []
 
     def transition(self, enrolment: Enrolment, to_status: str, *, reason: str, assessment_id=None) -> None:
         from_status = enrolment.status
@@ -46,13 +48,15 @@ class _Batch:
                                             from_status=from_status, to_status=to_status, reason=reason[:500],
                                             assessment_id=enrolment.assessment_id, actor=self.actor,
                                             changed_at=self.now))
-        events.publish_enrolment_changed(enrolment, previous_status=from_status, program=self.program,
-                                         effective_on=self.day)
+        # The event's data as the enrolment stands now, published with the others by write().
+        self.events.append(events.enrolment_event(enrolment, previous_status=from_status, program=self.program,
+                                                  effective_on=self.day))
 
     def write(self) -> None:
         insert_objects(list(self.new.values()))
         _update(list(self.dirty.values()))
         insert_objects(self.changes)
+        publish_many(self.events)
 
 
 UPDATED_FIELDS = ("status", "reason", "version", "status_changed_at", "assessment_id", "enrolled_on", "waitlisted_on",
