@@ -53,6 +53,7 @@ class Criterion:
 _compact = json.JSONEncoder(separators=(",", ":")).encode
 _string = json.encoder.encode_basestring_ascii
 _TRUE_FALSE = {True: "true", False: "false"}
+_KEPT = (str, int, bool)  # exact types whose equal values convert to the same CEL value
 
 
 def _json(value) -> str:
@@ -234,6 +235,7 @@ class Evaluator:
         self._ages: dict = {}
         self._template, self._fills = compiled.explanation_template()
         self._params_json: dict[str, dict] = {}
+        self._held: dict[str, dict] = {}  # per region: the Python values its context was last given
 
     def params_for(self, region_code: str) -> dict:
         params = self._params.get(region_code)
@@ -273,8 +275,16 @@ class Evaluator:
         context = self._contexts.get(region)
         if context is None:
             context = self._contexts[region] = cel.Context({PARAMS: self.params_for(region)})
+            self._held[region] = {}
         variables = self.variables(facts)
-        context.update(variables)
+        # A string, int or bool equal to (and of the type of) the one the context holds is not converted
+        # again (`status` is nearly always "active"): the context already holds that very CEL value.
+        held, changed = self._held[region], {}
+        for name, value in variables.items():
+            if type(value) not in _KEPT or type(held.get(name)) is not type(value) or held[name] != value:
+                changed[name] = value
+        held.update(changed)
+        context.update(changed)
         results = self.compiled.program.execute(context)
         variables[PARAMS] = self._params[region]
         return [(r is not True) if ex else (r is True) for ex, r in zip(self.exclusion, results)], variables
