@@ -102,7 +102,7 @@ def households_assess(*, households: list, day: date | None = None, programs: li
 def latest_assessments(*, program_code: str, household_ids=None, after=None, through=None) -> dict:
     """{household id: (assessment id, household version, rule set version, outcome)} of the latest
     assessments, for the given households or the id range (after, through]."""
-    rows = Assessment.objects.filter(program_code=program_code, is_latest=True)
+    rows = Assessment.objects.filter(program_code=program_code, is_latest=True).order_by()
     if household_ids is not None:
         rows = rows.filter(household_id__in=household_ids)
     if after is not None:
