@@ -3,7 +3,7 @@ eligibility.enrolment.*.v1.json."""
 
 from datetime import date
 
-from dsrs.events import publish
+from dsrs.events.outbox import publish_all
 
 from .models import Assessment, Enrolment, Program
 
@@ -17,15 +17,16 @@ ANNOUNCED = {Enrolment.Status.ENROLLED, Enrolment.Status.WAITLISTED, Enrolment.S
              Enrolment.Status.EXITED}
 
 
-def publish_assessment_decided(assessment: Assessment) -> None:
-    event_type = ASSESSMENT_APPROVED if assessment.decision == Assessment.Decision.APPROVED else ASSESSMENT_DENIED
-    publish(
-        event_type,
-        subject=str(assessment.household_id),
-        version=CONTRACT_VERSION,
-        data={
+def assessment_event(assessment: Assessment, *, assessed_at: str | None = None) -> tuple[str, str, dict, int]:
+    """(event type, subject, data, contract version) of an assessment's event; `assessed_at`, the time's
+    ISO text when the caller made it already."""
+    household_id = str(assessment.household_id)
+    return (
+        ASSESSMENT_APPROVED if assessment.decision == Assessment.Decision.APPROVED else ASSESSMENT_DENIED,
+        household_id,
+        {
             "assessment_id": str(assessment.id),
-            "household_id": str(assessment.household_id),
+            "household_id": household_id,
             "household_version": assessment.household_version,
             "program_code": assessment.program_code,
             "decision": assessment.decision,
@@ -36,20 +37,34 @@ def publish_assessment_decided(assessment: Assessment) -> None:
             "barangay_code": assessment.barangay_code,
             "pmt_score": float(assessment.pmt_score),
             "monthly_income": f"{assessment.monthly_income:.2f}",
-            "assessed_at": assessment.assessed_at.isoformat(),
+            "assessed_at": assessed_at or assessment.assessed_at.isoformat(),
         },
+        CONTRACT_VERSION,
     )
 
 
-def publish_enrolment_changed(enrolment: Enrolment, *, previous_status: str, program: Program,
-                              effective_on: date) -> None:
-    publish(
+def publish_assessments_decided(assessments: list) -> None:
+    """The events of many assessments, in order (one publish_all)."""
+    times: dict = {}
+    made = []
+    for assessment in assessments:
+        at = times.get(assessment.assessed_at)
+        if at is None:
+            at = times[assessment.assessed_at] = assessment.assessed_at.isoformat()
+        made.append(assessment_event(assessment, assessed_at=at))
+    publish_all(made)
+
+
+def enrolment_event(enrolment: Enrolment, *, previous_status: str, program: Program,
+                    effective_on: date) -> tuple[str, str, dict, int]:
+    """(event type, subject, data, contract version) of an enrolment's transition, as it stands now."""
+    household_id = str(enrolment.household_id)
+    return (
         ENROLMENT_EVENT.format(status=enrolment.status),
-        subject=str(enrolment.household_id),
-        version=ENROLMENT_CONTRACT_VERSION,
-        data={
+        household_id,
+        {
             "enrolment_id": str(enrolment.id),
-            "household_id": str(enrolment.household_id),
+            "household_id": household_id,
             "program_code": enrolment.program_code,
             "benefit_kind": program.benefit_kind,
             "status": enrolment.status,
@@ -64,4 +79,6 @@ def publish_enrolment_changed(enrolment: Enrolment, *, previous_status: str, pro
             "pmt_score": float(enrolment.pmt_score),
             "effective_on": effective_on.isoformat(),
         },
+        ENROLMENT_CONTRACT_VERSION,
     )
+

@@ -142,7 +142,7 @@ class _PreviewPart:
         return facts.filter(region_code__in=self.program.regions) if self.program.regions else facts
 
     def count(self, after, through) -> tuple[dict, int]:
-        from .services.facts import fact_rows
+        from .services.facts import lean_rows
 
         evaluator, amount = self.evaluator, self.program.benefit_amount or Decimal("0")
         facts = self.facts()
@@ -159,8 +159,8 @@ class _PreviewPart:
             eligible_now = set(approved.values_list("household_id", flat=True))
         regions, cutoffs, households, last = {}, {}, 0, after
         while True:
-            chunk = fact_rows((facts.filter(household_id__gt=last) if last else facts)[:PREVIEW_CHUNK],
-                              members=evaluator.reads_members)
+            chunk = lean_rows((facts.filter(household_id__gt=last) if last else facts)[:PREVIEW_CHUNK],
+                              facts=evaluator.household_facts, members=evaluator.reads_members)
             if not chunk:
                 break
             last = chunk[-1].household_id

@@ -69,8 +69,18 @@ def binary_copy(cursor, sql: str, types):
         yield copy
 
 
+class JSONText(str):
+    """A JSON column's value already serialised (by a caller that makes the same JSON for many rows from
+    parts made once): `insert_rows` writes it as it is, instead of serialising the value again."""
+
+
+def _decoded(value):
+    return json.loads(value) if type(value) is JSONText else value
+
+
 def insert_rows(model: type[Model], columns: tuple[str, ...], rows: list[tuple], *, binary: bool = False) -> None:
-    """Insert `rows`, tuples of values for the model's `columns` (field names), in that order.
+    """Insert `rows`, tuples of values for the model's `columns` (field names), in that order. A JSON
+    column's value may be a `JSONText`.
 
     `binary` sends COPY's binary format (several times cheaper for both ends than text): then each
     value must be of its column's Python type (str, int, bool, Decimal, date, aware datetime, UUID or
@@ -78,7 +88,8 @@ def insert_rows(model: type[Model], columns: tuple[str, ...], rows: list[tuple],
     if not rows:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**dict(zip(columns, row))) for row in rows], batch_size=1000)
+        model.objects.bulk_create([model(**{name: _decoded(value) for name, value in zip(columns, row)})
+                                   for row in rows], batch_size=1000)
         return
     fields = [model._meta.get_field(name) for name in columns]
     json_columns = [i for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"]
@@ -94,7 +105,8 @@ def insert_rows(model: type[Model], columns: tuple[str, ...], rows: list[tuple],
                 if json_columns:
                     row = list(row)
                     for i in json_columns:
-                        row[i] = json.dumps(row[i], separators=(",", ":"))
+                        if type(row[i]) is not JSONText:
+                            row[i] = json.dumps(row[i], separators=(",", ":"))
                 copy.write_row(row)
 
 

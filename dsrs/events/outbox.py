@@ -4,6 +4,7 @@ import contextlib
 import contextvars
 import os
 from collections.abc import Iterable
+from itertools import groupby
 from json.encoder import encode_basestring_ascii as json_string
 from typing import NamedTuple
 
@@ -195,3 +196,10 @@ def publish_many(event_type: str, *, items: Iterable[tuple[str, dict]], version:
     else:
         _insert(rows)
     return len(rows)
+
+
+def publish_all(events: Iterable[tuple[str, str, dict, int]]) -> None:
+    """`publish()` of many events of any types, each given as (event type, subject, data, contract
+    version), in this order: each run of one type and version is one `publish_many`."""
+    for (event_type, version), run in groupby(events, key=lambda event: (event[0], event[3])):
+        publish_many(event_type, items=[(subject, data) for _, subject, data, _ in run], version=version)

@@ -1,5 +1,6 @@
 """Compiling a rule set's CEL expressions once, checking them, and evaluating households with explanations."""
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -41,6 +42,32 @@ class Criterion:
         for name in self.params:
             used[f"{PARAMS}.{name}"] = context[PARAMS].get(name)
         return used
+
+
+    def value_names(self) -> list[str]:
+        """The names of `values()`, in its order."""
+        return [*self.facts, *(f"members.{name}" for name in self.member_facts),
+                *(f"{PARAMS}.{name}" for name in self.params)]
+
+
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+_string = json.encoder.encode_basestring_ascii
+_TRUE_FALSE = {True: "true", False: "false"}
+_KEPT = (str, int, bool)  # exact types whose equal values convert to the same CEL value
+
+
+def _json(value) -> str:
+    """`_compact(value)` for the values a household gives, without the encoder's per-call setup."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is bool:
+        return _TRUE_FALSE[value]
+    if kind is int or (kind is float and value - value == 0):  # finite: JSON writes a float as its repr
+        return repr(value)
+    if kind is list:
+        return "[" + ",".join([_json(item) for item in value]) + "]"
+    return _compact(value)
 
 
 def _position(source: str, index: int) -> str:
@@ -104,6 +131,19 @@ class CompiledRuleSet:
 
     def evaluator(self, *, day) -> "Evaluator":
         return Evaluator(self, day=day)
+
+    def explanation_template(self) -> tuple[str, list]:
+        """`explain()` as JSON with a `%s` for each value read and each result and verdict, and what goes
+        in them, in order: a value's name, or (position, is an exclusion) for a result and a verdict."""
+        items, fills = [], []
+        for i, c in enumerate(self.criteria + self.exclusions):
+            static = _compact({"code": c.code, "label": c.label, "kind": "exclusion" if c.exclusion else "criterion",
+                               "expression": c.expression}).replace("%", "%%")
+            names = c.value_names()
+            values = ",".join(_compact(name).replace("%", "%%") + ":%s" for name in names)
+            items.append(static[:-1] + ',"values":{' + values + '},"result":%s,"passed":%s}')
+            fills += [*names, (i, c.exclusion)]
+        return "[" + ",".join(items) + "]", fills
 
     def explain(self, context: dict, passes: list[bool]) -> list[dict]:
         """Every criterion and exclusion with its expression, the values it read, its result and verdict."""
@@ -193,6 +233,9 @@ class Evaluator:
         self._params: dict[str, dict] = {}
         self._contexts: dict[str, cel.Context] = {}
         self._ages: dict = {}
+        self._template, self._fills = compiled.explanation_template()
+        self._params_json: dict[str, dict] = {}
+        self._held: dict[str, dict] = {}  # per region: the Python values its context was last given
 
     def params_for(self, region_code: str) -> dict:
         params = self._params.get(region_code)
@@ -232,8 +275,38 @@ class Evaluator:
         context = self._contexts.get(region)
         if context is None:
             context = self._contexts[region] = cel.Context({PARAMS: self.params_for(region)})
+            self._held[region] = {}
         variables = self.variables(facts)
-        context.update(variables)
+        # A string, int or bool equal to (and of the type of) the one the context holds is not converted
+        # again (`status` is nearly always "active"): the context already holds that very CEL value.
+        held, changed = self._held[region], {}
+        for name, value in variables.items():
+            if type(value) not in _KEPT or type(held.get(name)) is not type(value) or held[name] != value:
+                changed[name] = value
+        held.update(changed)
+        context.update(changed)
         results = self.compiled.program.execute(context)
         variables[PARAMS] = self._params[region]
         return [(r is not True) if ex else (r is True) for ex, r in zip(self.exclusion, results)], variables
+
+    def explanation_json(self, variables: dict, passes: list[bool], region_code: str) -> str:
+        """`compiled.explain(variables, passes)` as JSON (what a JSON column stores), made from the rule
+        set's text serialised once and each value the household's criteria read serialised once."""
+        params = self._params_json.get(region_code)
+        if params is None:
+            params = self._params_json[region_code] = {
+                f"{PARAMS}.{name}": _compact(value) for name, value in self.params_for(region_code).items()}
+        values = {name: _json(variables[name]) for name in self.household_facts}
+        for name in self.member_facts:
+            values[f"members.{name}"] = _json([m[name] for m in variables["members"]])
+        values.update(params)
+        fills = []
+        for fill in self._fills:
+            if type(fill) is str:
+                fills.append(values[fill] if fill in values else "null")
+            else:
+                passed = passes[fill[0]]
+                fills.append(_TRUE_FALSE[not passed if fill[1] else passed])
+                fills.append(_TRUE_FALSE[passed])
+        return self._template % tuple(fills)
+

@@ -4,6 +4,7 @@ Households travel as plain rows (services.facts.FactRow, or HouseholdFact instan
 `Decided` rows written by COPY: no model instance is made per household on the hot path.
 """
 
+import json
 from datetime import date, datetime
 from typing import NamedTuple
 from uuid import UUID, uuid4
@@ -11,7 +12,7 @@ from uuid import UUID, uuid4
 from django.db import transaction
 from django.utils import timezone
 
-from dsrs.events.bulk import insert_rows
+from dsrs.events.bulk import JSONText, insert_rows
 from dsrs.events.outbox import buffered as outbox_buffered
 
 from .. import events
@@ -52,7 +53,7 @@ class Decided(NamedTuple):
     rule_set_version: int
     decision: str
     reasons: list
-    explanation: list
+    explanation: str  # JSON (bulk.JSONText), as stored
     outcome: str
     region_code: str
     province_code: str
@@ -61,7 +62,7 @@ class Decided(NamedTuple):
     pmt_score: object
     pmt_model_version: int
     monthly_income: object
-    rule: dict
+    rule: str  # JSON (bulk.JSONText)
     source_event_id: UUID
     assessed_on: date
     is_latest: bool
@@ -101,7 +102,7 @@ def households_assess(*, households: list, day: date | None = None, programs: li
 def latest_assessments(*, program_code: str, household_ids=None, after=None, through=None) -> dict:
     """{household id: (assessment id, household version, rule set version, outcome)} of the latest
     assessments, for the given households or the id range (after, through]."""
-    rows = Assessment.objects.filter(program_code=program_code, is_latest=True)
+    rows = Assessment.objects.filter(program_code=program_code, is_latest=True).order_by()
     if household_ids is not None:
         rows = rows.filter(household_id__in=household_ids)
     if after is not None:
@@ -121,7 +122,9 @@ def _assess_in(program: Program, households: list, *, day: date, latest: dict | 
     if latest is None:
         latest = latest_assessments(program_code=program.code, household_ids=[h.household_id for h in households])
     now = timezone.now()
-    rules: dict[str, dict] = {}
+    rules: dict[str, JSONText] = {}
+    reasons: dict[str, list] = {}
+    labels = [c.label for c in compiled.criteria + compiled.exclusions]
     code, version, rule_set_id = program.code, rule_set.version, str(rule_set.id)
     made, superseded = [], []
     for household in households:
@@ -134,24 +137,26 @@ def _assess_in(program: Program, households: list, *, day: date, latest: dict | 
             if before[1] == household.version and before[2] == version and before[3] == key:
                 continue
             superseded.append(before[0])
-        explanation = compiled.explain(context, passes)
         region = household.region_code
         rule = rules.get(region)
         if rule is None:
-            rule = rules[region] = {"rule_set_id": rule_set_id, "version": version,
-                                    "params": evaluator.params_for(region)}
+            rule = rules[region] = JSONText(json.dumps({"rule_set_id": rule_set_id, "version": version,
+                                                        "params": evaluator.params_for(region)},
+                                                       separators=(",", ":")))
+        failed = reasons.get(key)
+        if failed is None:
+            failed = reasons[key] = [label for label, passed in zip(labels, passes) if not passed]
         made.append(Decided(
             uuid4(), household.household_id, household.version, code, version,
-            APPROVED if "0" not in key else DENIED, [item["label"] for item in explanation if not item["passed"]],
-            explanation, key, region, household.province_code, household.municipality_code,
-            household.barangay_code, household.pmt_score, household.pmt_model_version, household.monthly_income,
-            rule, household.source_event_id, day, True, now))
+            APPROVED if "0" not in key else DENIED, failed,
+            JSONText(evaluator.explanation_json(context, passes, region)), key, region, household.province_code,
+            household.municipality_code, household.barangay_code, household.pmt_score, household.pmt_model_version,
+            household.monthly_income, rule, household.source_event_id, day, True, now))
     if superseded:
         Assessment.objects.filter(id__in=superseded).update(is_latest=False)
     insert_rows(Assessment, ASSESSMENT_COLUMNS, made)
     with outbox_buffered():
-        for assessment in made:
-            events.publish_assessment_decided(assessment)
+        events.publish_assessments_decided(made)
         enrolments_apply(program=program, assessments=made, day=day)
     return made
 

@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from dsrs.events.bulk import insert_objects
+from dsrs.events.outbox import publish_all
 
 from .. import events, states
 from .sql import server_binding_cursor
@@ -30,6 +31,7 @@ class _Batch:
         self.new: dict = {}
         self.dirty: dict = {}
         self.changes: list[EnrolmentChange] = []
+        self.events: list[tuple] = []
 
     def transition(self, enrolment: Enrolment, to_status: str, *, reason: str, assessment_id=None) -> None:
         from_status = enrolment.status
@@ -46,13 +48,15 @@ class _Batch:
                                             from_status=from_status, to_status=to_status, reason=reason[:500],
                                             assessment_id=enrolment.assessment_id, actor=self.actor,
                                             changed_at=self.now))
-        events.publish_enrolment_changed(enrolment, previous_status=from_status, program=self.program,
-                                         effective_on=self.day)
+        # The event's data as the enrolment stands now, published with the others by write().
+        self.events.append(events.enrolment_event(enrolment, previous_status=from_status, program=self.program,
+                                                  effective_on=self.day))
 
     def write(self) -> None:
         insert_objects(list(self.new.values()))
         _update(list(self.dirty.values()))
         insert_objects(self.changes)
+        publish_all(self.events)
 
 
 UPDATED_FIELDS = ("status", "reason", "version", "status_changed_at", "assessment_id", "enrolled_on", "waitlisted_on",
@@ -77,6 +81,20 @@ def _update(enrolments: list[Enrolment]) -> None:
                        f"WHERE e.id = v.id", [[getattr(e, name) for e in enrolments] for name in columns])
 
 
+def _locked(program_code: str, household_ids: list) -> list[Enrolment]:
+    """The program's enrolments of these households, locked (FOR UPDATE). On PostgreSQL the ids go as one
+    array bound on the server: an IN list of a chunk's 2,000 ids was built and quoted id by id."""
+    if connection.vendor != "postgresql":
+        return list(Enrolment.objects.select_for_update().filter(program_code=program_code,
+                                                                 household_id__in=household_ids))
+    names = [field.attname for field in Enrolment._meta.concrete_fields]
+    with server_binding_cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(Enrolment._meta.get_field(n).column for n in names)} "
+                       f"FROM {Enrolment._meta.db_table} WHERE program_code = %s AND household_id = ANY(%s) "
+                       f"FOR UPDATE", [program_code, household_ids])
+        return [Enrolment.from_db(connection.alias, names, row) for row in cursor.fetchall()]
+
+
 def _exit_reason(assessment: Assessment) -> str:
     return "no longer qualifies: " + "; ".join(assessment.reasons)
 
@@ -92,8 +110,7 @@ def enrolments_apply(*, program: Program, assessments: list[Assessment], day: da
         return
     program = Program.objects.select_for_update().get(pk=program.pk)
     batch = _Batch(program, day)
-    existing = {e.household_id: e for e in Enrolment.objects.select_for_update().filter(
-        program_code=program.code, household_id__in=[a.household_id for a in assessments])}
+    existing = {e.household_id: e for e in _locked(program.code, [a.household_id for a in assessments])}
     candidates, regions, left = defaultdict(list), set(), defaultdict(int)
     for assessment in assessments:
         enrolment = existing.get(assessment.household_id)

@@ -61,6 +61,21 @@ FACT_FIELDS = FactRow._fields
 _NOT_MEMBERS = tuple(name for name in FACT_FIELDS if name != "members")
 
 
+def lean_rows(queryset, *, facts: tuple[str, ...], members: bool) -> list:
+    """Only what an evaluator reads (`facts`, the members if `members`) with household_id, region_code
+    and pmt_score, as named tuples: fewer columns to send and convert when nothing else is needed (a
+    preview)."""
+    names = tuple(dict.fromkeys(("household_id", "region_code", "pmt_score", *facts,
+                                 *(("members",) if members else ()))))
+    row = _LEAN_ROWS.get(names)
+    if row is None:
+        row = _LEAN_ROWS[names] = NamedTuple("LeanRow", [(name, object) for name in names])
+    return [row._make(values) for values in queryset.values_list(*names)]
+
+
+_LEAN_ROWS: dict[tuple, type] = {}
+
+
 def fact_rows(queryset, *, members: bool = True) -> list[FactRow]:
     """The facts of a HouseholdFact queryset as FactRows, in the queryset's order, no model instances;
     `members=False` leaves the members unread (None) for rules that read none."""

@@ -1,5 +1,6 @@
 """The fast evaluator (one CEL context per region, reused) answers exactly what a fresh evaluation does."""
 
+import json
 import random
 from datetime import date
 from decimal import Decimal
@@ -45,3 +46,20 @@ def test_the_evaluator_answers_what_a_fresh_evaluation_of_each_household_answers
     assert context["params"] == compiled.params_for(households[0].region_code)
     assert compiled.explain(context, fast[0][0])[1]["values"]["members.age"] == [
         m["age"] for m in household_context(households[0], day=day, params={})["members"]]
+
+
+def test_the_explanation_json_is_the_explanation_serialised():
+    compiled = compile_rule_set(
+        criteria=[{"code": "active", "label": 'Active "100%"', "expression": 'status == "active"'},
+                  {"code": "senior", "label": "senior",
+                   "expression": "members.exists(m, m.age >= params.age && m.monthly_income == 0.0)"},
+                  {"code": "poor", "label": "poor", "expression": "pmt_score < params.cutoff"},
+                  {"code": "size", "label": "size", "expression": "size(members) <= household_size"}],
+        exclusions=[{"code": "rich", "label": "rich", "expression": "per_capita_income > 2000.0"}],
+        parameters={"age": 60, "cutoff": 0.4}, region_parameters={NCR: {"cutoff": 0.6}})
+    rng = random.Random(11)
+    evaluator = compiled.evaluator(day=date(2026, 12, 1))
+    for h in [household(rng) for _ in range(200)]:
+        passes, context = evaluator.evaluate(h)
+        assert evaluator.explanation_json(context, passes, h.region_code) == json.dumps(
+            compiled.explain(context, passes), separators=(",", ":"))

@@ -42,3 +42,39 @@ def test_a_rolled_back_transaction_takes_its_events_with_it():
         publish("registry.household.registered", subject="h1", data=HOUSEHOLD)
         raise RuntimeError("the caller's change failed")
     assert OutboxEvent.objects.count() == 0
+
+
+def test_publish_all_writes_the_rows_publish_writes(settings):
+    from dsrs.events.outbox import buffered, publish_all
+
+    settings.EVENTS_TOPIC_PREFIX = "staging."
+    token = bind_correlation_id("req-7")
+    try:
+        with transaction.atomic():
+            publish("registry.household.registered", subject="h1", data=HOUSEHOLD)
+            with buffered():
+                publish_all([("registry.household.registered", "h1", HOUSEHOLD, 1)])
+    finally:
+        reset_correlation_id(token)
+
+    one, many = OutboxEvent.objects.order_by("id")
+    assert (many.topic, many.key, many.event_type) == (one.topic, one.key, one.event_type)
+    assert list(many.envelope) == list(one.envelope)  # the same attributes, in the same order
+    assert {k: v for k, v in many.envelope.items() if k not in ("id", "time")} == {
+        k: v for k, v in one.envelope.items() if k not in ("id", "time")}
+    assert str(many.event_id) == many.envelope["id"] != one.envelope["id"]
+    assert bytes(many.value) == bytes(one.value)
+    assert bytes(many.headers).replace(many.envelope["id"].encode(), b"").replace(
+        many.envelope["time"].encode(), b"") == bytes(one.headers).replace(one.envelope["id"].encode(), b"").replace(
+        one.envelope["time"].encode(), b"")
+
+
+def test_publish_all_checks_each_contract_and_the_transaction():
+    from dsrs.events.outbox import publish_all
+
+    with pytest.raises(OutboxError, match="inside transaction.atomic"):
+        publish_all([("registry.household.registered", "h1", HOUSEHOLD, 1)])
+    with pytest.raises(ContractViolation), transaction.atomic():
+        publish_all([("registry.household.registered", "h1", HOUSEHOLD, 1),
+                      ("registry.household.registered", "h1", HOUSEHOLD | {"version": 0}, 1)])
+    assert OutboxEvent.objects.count() == 0
