@@ -153,7 +153,7 @@ class KafkaTransport:
             envelope["data"] = orjson.loads(delivery.value)  # a few times faster than json's, on every event
         except orjson.JSONDecodeError as exc:
             raise MalformedEvent(f"the record's value is not valid JSON: {exc}") from exc
-        return Event.from_dict(envelope)
+        return Event.from_fields(envelope)  # its keys are the envelope's fields
 
     # --- administration ---------------------------------------------------------------------------
     def admin(self) -> AdminClient:
