@@ -10,7 +10,7 @@ from django.utils import timezone
 from dsrs.events.bulk import insert_rows
 
 from .. import events, states
-from ..lock_objects import PaymentRow
+from ..lock_objects import PaymentRow, payment_rows_lock
 from ..models import Cycle, Payment, PaymentChange
 
 CHUNK = 5000
@@ -73,11 +73,17 @@ def payments_move(*, from_status: str, to_status: str, batch_id=None, cycle_id=N
         raise ValueError("payments_move takes a batch_id or a cycle_id")
     column, key = ("batch_id", batch_id) if batch_id is not None else ("cycle_id", cycle_id)
     now, text = timezone.now(), reason[:500]
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {Payment._meta.db_table} SET status = %s, version = version + 1, reason = %s, "
-                       f"updated_at = %s WHERE {column} = %s AND status = %s RETURNING {', '.join(PaymentRow.FIELDS)}",
-                       [to_status, text, now, key, from_status])
-        payments = sorted(map(PaymentRow, cursor.fetchall()), key=lambda p: p.id)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {Payment._meta.db_table} SET status = %s, version = version + 1, reason = %s, "
+                           f"updated_at = %s WHERE {column} = %s AND status = %s RETURNING {', '.join(PaymentRow.FIELDS)}",
+                           [to_status, text, now, key, from_status])
+            payments = sorted(map(PaymentRow, cursor.fetchall()), key=lambda p: p.id)
+    else:  # the embedded default (SQLite): the same rows and values through the ORM, one writer at a time
+        chosen = Payment.objects.filter(**{column: key, "status": from_status})
+        ids = list(chosen.values_list("pk", flat=True))
+        Payment.objects.filter(pk__in=ids).update(status=to_status, version=F("version") + 1, reason=text, updated_at=now)
+        payments = payment_rows_lock(Payment.objects.filter(pk__in=ids))
     if payments:
         cycles = {c.pk: c for c in Cycle.objects.filter(pk__in={p.cycle_id for p in payments})}
         _record([(p, from_status, text) for p in payments], cycles=cycles, actor=actor, at=now)
