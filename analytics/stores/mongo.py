@@ -64,6 +64,7 @@ class MongoStore:
             return
         states, cells = (self.db[name] for name in self._names(generation))
         states.create_index([("barangay_code", ASCENDING)])  # a barangay's figures come from its states
+        states.create_index([("_id", ASCENDING), ("rev", ASCENDING)])  # the revision-guarded write's filter
         cells.create_index([("level", ASCENDING), ("day", ASCENDING)])
         for code in CODE_FIELDS[:-1]:  # the API reads one level, narrowed by its code, over a range of days
             cells.create_index([("level", ASCENDING), (code, ASCENDING), ("day", ASCENDING)])
