@@ -11,9 +11,9 @@ the difference between a state's old and new contributions, in the same transact
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from dsrs.events import Event
 
@@ -95,10 +95,11 @@ class Cell:
     cycle: str
     day: str
 
-    @cached_property
-    def key(self) -> str:
-        return "|".join((self.measure, self.level, *(c for _, c in self.codes), self.program_code, self.cycle,
-                         self.day))
+    key: str = field(init=False, repr=False, compare=False)  # measure|level|codes…|program|cycle|day
+
+    def __post_init__(self):
+        object.__setattr__(self, "key", "|".join((self.measure, self.level, *(c for _, c in self.codes),
+                                                  self.program_code, self.cycle, self.day)))
 
     def document(self) -> dict:
         return {"measure": self.measure, "level": self.level, **dict(self.codes), "program_code": self.program_code,
@@ -139,8 +140,14 @@ def _contributions(counted: tuple, finest: str) -> tuple[tuple[Cell, int], ...]:
     state = dict(zip(_COUNTED, counted))
     levels = levels_of(state)
     levels = levels[:[level for level, _ in levels].index(finest) + 1] if finest in dict(levels) else levels
-    return tuple((Cell(measure, level, tuple(codes.items()), program, cycle, day), amount)
+    return tuple((_cell(measure, level, tuple(codes.items()), program, cycle, day), amount)
                  for measure, program, cycle, day, amount in _measures(state) for level, codes in levels)
+
+
+@lru_cache(maxsize=1 << 17)
+def _cell(*dimensions) -> Cell:
+    """One Cell object per cell: a region's or the nation's day is counted in by thousands of states."""
+    return Cell(*dimensions)
 
 
 def deltas(before: dict[str, dict | None], after: dict[str, dict]) -> dict[str, tuple[Cell, int, int]]:

@@ -112,7 +112,11 @@ class Command(BaseCommand):
         from rest_framework.test import APIClient
 
         store = get_store()
-        sample = store.db[store._names(store.live_generation())[1]].find_one({"level": "barangay"}) or {}
+        states_name, cells_name = store._names(store.live_generation())
+        # Counters stop at the municipality: a municipality from the cells, one of its barangays from the states.
+        sample = store.db[cells_name].find_one({"level": "municipality"}) or {}
+        sample |= {"barangay_code": (store.db[states_name].find_one(
+            {"municipality_code": sample.get("municipality_code", "")}) or {}).get("barangay_code", "")}
         region, province = sample.get("region_code", ""), sample.get("province_code", "")
         municipality, barangay = sample.get("municipality_code", ""), sample.get("barangay_code", "")
         user, _ = get_user_model().objects.get_or_create(username="bench-analytics", defaults={"is_superuser": True,
@@ -201,25 +205,30 @@ class Command(BaseCommand):
             batches.append((list({f.key for f in facts}), writes, increments))
             states.update({key: {**state, "rev": found[key]["rev"] + 1 if key in found else 1}
                            for key, state in changed.items()})
-        generation = f"raw{int(time.time())}"
-        store._ensure_indexes(generation)
-        states_collection, cells_collection = (store.db[name] for name in store._names(generation))
+        for transactions in (True, False):  # without: what the transaction itself costs
+            generation = f"raw{int(time.time())}{'t' if transactions else 'n'}"
+            store._ensure_indexes(generation)
+            states_collection, cells_collection = (store.db[name] for name in store._names(generation))
 
-        def one_batch(session, keys, writes, increments):
-            list(states_collection.find({"_id": {"$in": keys}}, session=session))
-            states_collection.bulk_write(writes, ordered=False, session=session)
-            if increments:
-                cells_collection.bulk_write(increments, ordered=False, session=session)
+            def one_batch(session, keys, writes, increments):
+                list(states_collection.find({"_id": {"$in": keys}}, session=session))
+                states_collection.bulk_write(writes, ordered=False, session=session)
+                if increments:
+                    cells_collection.bulk_write(increments, ordered=False, session=session)
 
-        started = time.perf_counter()
-        for keys, writes, increments in batches:
-            with store.client.start_session() as session:
-                session.with_transaction(lambda s: one_batch(s, keys, writes, increments))
-        elapsed = time.perf_counter() - started
-        self.stdout.write(f"raw pymongo, the same reads and writes ({sum(len(b[1]) for b in batches):,} states, "
-                          f"{sum(len(b[2]) for b in batches):,} cell increments, {len(batches)} transactions): "
-                          f"{elapsed:.1f}s = {len(events) / elapsed:,.0f} events/s; load average {_load()}")
-        store.drop_generation(generation)
+            started = time.perf_counter()
+            for keys, writes, increments in batches:
+                if transactions:
+                    with store.client.start_session() as session:
+                        session.with_transaction(lambda s: one_batch(s, keys, writes, increments))
+                else:
+                    one_batch(None, keys, writes, increments)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"raw pymongo, the same reads and writes ({sum(len(b[1]) for b in batches):,} states, "
+                              f"{sum(len(b[2]) for b in batches):,} cell increments, {len(batches)} batches, "
+                              f"{'one transaction each' if transactions else 'no transaction'}): {elapsed:.1f}s = "
+                              f"{len(events) / elapsed:,.0f} events/s; load average {_load()}")
+            store.drop_generation(generation)
 
 
 def _p95(times: list[float]) -> float:
