@@ -11,12 +11,13 @@ the difference between a state's old and new contributions, in the same transact
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from dsrs.events import Event
 
-from .dimensions import day_of, levels_of, place_of
+from .dimensions import CODE_FIELDS, day_of, levels_of, place_of
 
 ASSESSED = ("eligibility.assessment.approved", "eligibility.assessment.denied")
 HOUSEHOLD = ("registry.household.registered", "registry.household.updated")
@@ -94,10 +95,11 @@ class Cell:
     cycle: str
     day: str
 
-    @property
-    def key(self) -> str:
-        return "|".join((self.measure, self.level, *(c for _, c in self.codes), self.program_code, self.cycle,
-                         self.day))
+    key: str = field(init=False, repr=False, compare=False)  # measure|level|codes…|program|cycle|day
+
+    def __post_init__(self):
+        object.__setattr__(self, "key", "|".join((self.measure, self.level, *(c for _, c in self.codes),
+                                                  self.program_code, self.cycle, self.day)))
 
     def document(self) -> dict:
         return {"measure": self.measure, "level": self.level, **dict(self.codes), "program_code": self.program_code,
@@ -124,10 +126,28 @@ def contributions(state: dict | None, *, finest: str = "municipality") -> list[t
     on average) is answered from its states, through this same function (`group_states`)."""
     if state is None:
         return []
+    return list(_contributions(tuple(state.get(name) for name in _COUNTED), finest))
+
+
+# The fields of a state its contributions depend on: states alike in these count in the same cells, so
+# the consumer computes the cells of a municipality's day once, not once per household (and a state's
+# old contributions, computed when it was new, come from the cache).
+_COUNTED = ("kind", "status", "first_day", "day", "program_code", "cycle", "amount", *CODE_FIELDS)
+
+
+@lru_cache(maxsize=1 << 16)
+def _contributions(counted: tuple, finest: str) -> tuple[tuple[Cell, int], ...]:
+    state = dict(zip(_COUNTED, counted))
     levels = levels_of(state)
     levels = levels[:[level for level, _ in levels].index(finest) + 1] if finest in dict(levels) else levels
-    return [(Cell(measure, level, tuple(codes.items()), program, cycle, day), amount)
-            for measure, program, cycle, day, amount in _measures(state) for level, codes in levels]
+    return tuple((_cell(measure, level, tuple(codes.items()), program, cycle, day), amount)
+                 for measure, program, cycle, day, amount in _measures(state) for level, codes in levels)
+
+
+@lru_cache(maxsize=1 << 17)
+def _cell(*dimensions) -> Cell:
+    """One Cell object per cell: a region's or the nation's day is counted in by thousands of states."""
+    return Cell(*dimensions)
 
 
 def deltas(before: dict[str, dict | None], after: dict[str, dict]) -> dict[str, tuple[Cell, int, int]]:

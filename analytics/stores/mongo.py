@@ -16,7 +16,7 @@ from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError,
 
 from dsrs.events.runtime import TransientError
 
-from ..dimensions import CODE_FIELDS
+from ..dimensions import CODE_FIELDS, LEVEL_OF_FIELD
 from ..facts import Fact, deltas, group_states, project
 from . import Query
 
@@ -64,6 +64,7 @@ class MongoStore:
             return
         states, cells = (self.db[name] for name in self._names(generation))
         states.create_index([("barangay_code", ASCENDING)])  # a barangay's figures come from its states
+        states.create_index([("_id", ASCENDING), ("rev", ASCENDING)])  # the revision-guarded write's filter
         cells.create_index([("level", ASCENDING), ("day", ASCENDING)])
         for code in CODE_FIELDS[:-1]:  # the API reads one level, narrowed by its code, over a range of days
             cells.create_index([("level", ASCENDING), (code, ASCENDING), ("day", ASCENDING)])
@@ -121,18 +122,24 @@ class MongoStore:
             cells.bulk_write(increments, ordered=False, session=session)
 
     # --- reading ------------------------------------------------------------------------------------
-    def _match(self, query: Query) -> dict:
-        match: dict = {"level": query.level, **query.codes}
-        if query.program_code:
-            match["program_code"] = {"$in": ["", query.program_code]}
-        if query.cycle:
-            match["cycle"] = {"$in": ["", query.cycle]}
+    def _match(self, query: Query) -> list[dict]:
+        """Two $match stages: what the cells' indexes hold (level, the level's code, days), then the rest.
+        MongoDB merges adjacent $match stages into one; the MongoDB-wire test server (SecantusDB 0.6)
+        plans only the first and scans the whole collection as soon as one filter also names a field no
+        index holds (program, cycle, measures): 4 to 8 s at 740,000 cells, against 10 to 25 ms."""
+        own = {field: code for field, code in query.codes.items() if LEVEL_OF_FIELD[field] == query.level}
+        indexed: dict = {"level": query.level, **own}
         if query.day_from or query.day_to:
-            match["day"] = {**({"$gte": query.day_from} if query.day_from else {}),
-                            **({"$lte": query.day_to} if query.day_to else {})}
+            indexed["day"] = {**({"$gte": query.day_from} if query.day_from else {}),
+                              **({"$lte": query.day_to} if query.day_to else {})}
+        rest: dict = {field: code for field, code in query.codes.items() if field not in own}
+        if query.program_code:
+            rest["program_code"] = {"$in": ["", query.program_code]}
+        if query.cycle:
+            rest["cycle"] = {"$in": ["", query.cycle]}
         if query.measures:
-            match["measure"] = {"$in": list(query.measures)}
-        return match
+            rest["measure"] = {"$in": list(query.measures)}
+        return [{"$match": indexed}, *([{"$match": rest}] if rest else [])]
 
     def group(self, query: Query, by: tuple[str, ...] = ()) -> dict[tuple, tuple[int, int]]:
         """Sums of the matching cells' counts and amounts by the fields `by` and the measure."""
@@ -141,7 +148,7 @@ class MongoStore:
             return group_states(self.db[states_name].find({"barangay_code": query.codes["barangay_code"]}), query, by)
         cells = self.db[cells_name]
         keys = {f"k{i}": f"${name}" for i, name in enumerate((*by, "measure"))}
-        rows = cells.aggregate([{"$match": self._match(query)},
+        rows = cells.aggregate([*self._match(query),
                                 {"$group": {"_id": keys, "n": {"$sum": "$n"}, "amount": {"$sum": "$amount"}}}])
         return {tuple(row["_id"][k] for k in keys): (row["n"], row["amount"]) for row in rows}
 

@@ -10,6 +10,9 @@
   --consume N        apply N households' events (about 7 each, in time order as a live log holds
                      them) through the consumer's handler in batches of --batch-size, into a
                      generation of their own; events per second
+  --raw              with --consume: the server's own cap, the same writes (states and cells, computed
+                     beforehand in memory) as bare pymongo bulk_writes, one transaction per batch, into
+                     another generation; events per second
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from analytics import synthetic
-from analytics.facts import contributions, project
+from analytics.facts import contributions, deltas, fact_of, project
 from analytics.stores import get_store
 
 
@@ -39,8 +42,9 @@ class Command(BaseCommand):
         parser.add_argument("--compare", action="store_true")
         parser.add_argument("--consume", type=int, default=0, metavar="HOUSEHOLDS")
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument("--raw", action="store_true")
 
-    def handle(self, *args, load, queries, compare, consume, batch_size, **options):
+    def handle(self, *args, load, queries, compare, consume, batch_size, raw, **options):
         store = get_store()
         if not hasattr(store, "db"):
             raise CommandError("bench_analytics measures the MongoDB store: set MONGODB_URI and MONGODB_DB")
@@ -52,7 +56,7 @@ class Command(BaseCommand):
         if compare:
             self._compare(store)
         if consume:
-            self._consume(store, consume, batch_size)
+            self._consume(store, consume, batch_size, raw)
 
     # --- loading ------------------------------------------------------------------------------------
     def _load(self, store, count: int) -> None:
@@ -108,7 +112,11 @@ class Command(BaseCommand):
         from rest_framework.test import APIClient
 
         store = get_store()
-        sample = store.db[store._names(store.live_generation())[1]].find_one({"level": "barangay"}) or {}
+        states_name, cells_name = store._names(store.live_generation())
+        # Counters stop at the municipality: a municipality from the cells, one of its barangays from the states.
+        sample = store.db[cells_name].find_one({"level": "municipality"}) or {}
+        sample |= {"barangay_code": (store.db[states_name].find_one(
+            {"municipality_code": sample.get("municipality_code", "")}) or {}).get("barangay_code", "")}
         region, province = sample.get("region_code", ""), sample.get("province_code", "")
         municipality, barangay = sample.get("municipality_code", ""), sample.get("barangay_code", "")
         user, _ = get_user_model().objects.get_or_create(username="bench-analytics", defaults={"is_superuser": True,
@@ -156,11 +164,13 @@ class Command(BaseCommand):
                           f"load average {_load()}")
 
     # --- the consumer -------------------------------------------------------------------------------
-    def _consume(self, store, count: int, batch_size: int) -> None:
+    def _consume(self, store, count: int, batch_size: int, raw: bool) -> None:
         from analytics.services import events_apply
 
         events = [e for _, household_events in synthetic.households(count, seed=7) for e in household_events]
         events.sort(key=lambda event: event.time)  # as a live log holds them: in the order they happened
+        if raw:
+            self._raw(store, events, batch_size)
         generation = f"bench{int(time.time())}"  # a generation of its own, never the live one
         store._ensure_indexes(generation)
         started = time.perf_counter()
@@ -175,6 +185,50 @@ class Command(BaseCommand):
                           f"{len(events) / elapsed:,.0f} events/s (batches of {batch_size}); the same again "
                           f"(duplicates): {len(events) / replay:,.0f} events/s; load average {_load()}")
         self.stdout.write(f"its documents are in generation {generation!r} (drop_generation to remove them)")
+
+    def _raw(self, store, events: list, batch_size: int) -> None:
+        """The writes the handler makes, batch by batch, computed beforehand, then sent bare: what the
+        server allows whatever the handler's own work."""
+        from pymongo import InsertOne, ReplaceOne, UpdateOne
+
+        states, batches = {}, []
+        for start in range(0, len(events), batch_size):
+            facts = [fact_of(event) for event in events[start:start + batch_size]]
+            found = {f.key: states[f.key] for f in facts if f.key in states}
+            changed = project(found, facts)
+            writes = [ReplaceOne({"_id": key, "rev": found[key]["rev"]}, {**state, "rev": found[key]["rev"] + 1})
+                      if key in found else InsertOne({"_id": key, **state, "rev": 1})
+                      for key, state in changed.items()]
+            increments = [UpdateOne({"_id": key}, {"$inc": {"n": n, "amount": amount},
+                                                   "$setOnInsert": cell.document()}, upsert=True)
+                          for key, (cell, n, amount) in deltas(found, changed).items()]
+            batches.append((list({f.key for f in facts}), writes, increments))
+            states.update({key: {**state, "rev": found[key]["rev"] + 1 if key in found else 1}
+                           for key, state in changed.items()})
+        for transactions in (True, False):  # without: what the transaction itself costs
+            generation = f"raw{int(time.time())}{'t' if transactions else 'n'}"
+            store._ensure_indexes(generation)
+            states_collection, cells_collection = (store.db[name] for name in store._names(generation))
+
+            def one_batch(session, keys, writes, increments):
+                list(states_collection.find({"_id": {"$in": keys}}, session=session))
+                states_collection.bulk_write(writes, ordered=False, session=session)
+                if increments:
+                    cells_collection.bulk_write(increments, ordered=False, session=session)
+
+            started = time.perf_counter()
+            for keys, writes, increments in batches:
+                if transactions:
+                    with store.client.start_session() as session:
+                        session.with_transaction(lambda s: one_batch(s, keys, writes, increments))
+                else:
+                    one_batch(None, keys, writes, increments)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"raw pymongo, the same reads and writes ({sum(len(b[1]) for b in batches):,} states, "
+                              f"{sum(len(b[2]) for b in batches):,} cell increments, {len(batches)} batches, "
+                              f"{'one transaction each' if transactions else 'no transaction'}): {elapsed:.1f}s = "
+                              f"{len(events) / elapsed:,.0f} events/s; load average {_load()}")
+            store.drop_generation(generation)
 
 
 def _p95(times: list[float]) -> float:
