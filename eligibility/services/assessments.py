@@ -18,7 +18,6 @@ from dsrs.events.outbox import buffered as outbox_buffered
 from .. import events
 from ..models import Assessment, Program, RuleSet
 from ..rules import CompiledRuleSet, compile_rule_set
-from ..rules.compiler import Evaluator
 
 _compiled: dict[UUID, CompiledRuleSet] = {}
 APPROVED, DENIED = Assessment.Decision.APPROVED.value, Assessment.Decision.DENIED.value
