@@ -25,7 +25,6 @@ import os
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,17 +38,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from dsrs.benchmarks.databases import admin_connection, database_create, database_env, database_exists, use_database
+from dsrs.benchmarks.processes import free_port
 from registry import loadtest
 
 ROOT = Path(settings.BASE_DIR)
 MANAGE = str(ROOT / "manage.py")
 VEGETA_HINT = "scripts/bench-tools builds it (go install github.com/tsenart/vegeta/v12@v12.13.0)"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _load() -> str:
@@ -180,7 +174,7 @@ class Command(BaseCommand):
     # --- the server ---------------------------------------------------------------------------------
 
     def _server(self, run_db: str, work: Path, *, workers, threads):
-        port = _free_port()
+        port = free_port()
         command = dockerfile_command()
         bind = command.index("--bind")
         command[bind + 1] = f"127.0.0.1:{port}"

@@ -27,6 +27,7 @@ from django.db import connection
 from analytics.selectors import summary_get
 from dsrs.benchmarks import cpu
 from dsrs.benchmarks.databases import database_create, database_env, use_database
+from dsrs.benchmarks.processes import free_port, wait_until_ready
 from dsrs.events import registry
 from payment.models import EnrolmentFact
 from payment.runs import cycle_run
@@ -75,12 +76,14 @@ class Command(BaseCommand):
         self.stdout.write(f"bench: {households} households on {transport}, namespace {namespace} "
                           f"(database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
                           f"read model {'MongoDB' if settings.ANALYTICS_MONGODB_URI else 'SQL'})")
-        workers = [[MANAGE, "relay_outbox", "--follow", "--idle-sleep", "0.02"]]
-        workers += [[MANAGE, "run_consumers", "--group", group] for group in registry.groups()]
+        ports = [free_port() for _ in range(len(registry.groups()) + 1)]
+        workers = [[MANAGE, "relay_outbox", "--follow", "--idle-sleep", "0.02", "--metrics-port", str(ports[0])]]
+        workers += [[MANAGE, "run_consumers", "--group", group, "--metrics-port", str(port)]
+                    for group, port in zip(registry.groups(), ports[1:])]
         processes = [subprocess.Popen([sys.executable, *w], env=env) for w in workers]
         meter = cpu.CpuMeter(cpu.saga_processes(workers, processes), this_process="registration and the cycle (this process)")
         try:
-            time.sleep(3)  # let consumers join their groups before the clock starts
+            self._wait_for(processes, ports, transport)
             meter.start()
             registered_at, started = self._register(households, chunk, rate)
             enrolled = self._wait_until(lambda: summary_get().assessed >= households
@@ -105,6 +108,19 @@ class Command(BaseCommand):
                               f"{rescored:.1f}s, {households / rescored:.0f} households/s")
         meter.report(households, self.stdout.write)
         self._clean_up(namespace)
+
+    def _wait_for(self, processes, ports, transport) -> None:
+        """Start the clock only once the relay and every consumer answer their readiness probe and,
+        on Kafka, every group holds its partitions: start-up is not what the benchmark measures."""
+        from dsrs.events.transports import get_transport
+
+        admin = get_transport().admin() if transport == "kafka" else None
+        try:
+            took = wait_until_ready(ports, kafka_admin=admin, group_ids=[registry.group_id(g) for g in registry.groups()],
+                                    alive=lambda: all(p.poll() is None for p in processes))
+        except RuntimeError as exc:
+            raise CommandError(f"the saga's processes did not start: {exc}") from None
+        self.stdout.write(f"relay and consumers ready in {took:.1f}s")
 
     def _rescore(self, household_ids: list[str], timeout: float) -> float:
         """Phase 3: the seconds from activating a model that scores everyone non-poor until analytics
