@@ -18,7 +18,7 @@ def test_the_benchmark_runs_the_saga_end_to_end_and_reports_its_figures(local_tr
                  "--rescore", stdout=out)
 
     report = out.getvalue()
-    assert "households: 40" in report
+    assert "households: 40" in report and "relay and consumers ready in" in report
     assert "phase 1, register → assessed, enrolled and counted:" in report
     assert "phase 2, one cycle → " in report and "throughput end to end:" in report
     assert "phase 3, a new PMT model → 40 households rescored, re-decided and counted:" in report
