@@ -64,7 +64,6 @@ class MongoStore:
             return
         states, cells = (self.db[name] for name in self._names(generation))
         states.create_index([("barangay_code", ASCENDING)])  # a barangay's figures come from its states
-        states.create_index([("_id", ASCENDING), ("rev", ASCENDING)])  # the revision-guarded write's filter
         cells.create_index([("level", ASCENDING), ("day", ASCENDING)])
         for code in CODE_FIELDS[:-1]:  # the API reads one level, narrowed by its code, over a range of days
             cells.create_index([("level", ASCENDING), (code, ASCENDING), ("day", ASCENDING)])
@@ -111,7 +110,10 @@ class MongoStore:
         changed = project(found, facts)
         if not changed:
             return
-        writes = [ReplaceOne({"_id": key, "rev": revisions[key]}, {**state, "rev": revisions[key] + 1})
+        # Filtered by _id alone: the transaction is the guard. A state another writer changed after this
+        # transaction read it makes the replace fail with WriteConflict (TransientTransactionError), and
+        # with_transaction applies the batch again from fresh states; a state inserted meanwhile, the same.
+        writes = [ReplaceOne({"_id": key}, {**state, "rev": revisions[key] + 1})
                   if key in found else InsertOne({"_id": key, **state, "rev": 1}) for key, state in changed.items()]
         result = states.bulk_write(writes, ordered=False, session=session)
         if result.matched_count + result.inserted_count != len(writes):
