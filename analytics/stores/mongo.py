@@ -1,10 +1,12 @@
 """The read model in MongoDB (pymongo): collections `states` and `cells` (suffixed by a rebuild's
 generation), and `meta`, which names the live generation.
 
-One batch is one multi-document transaction (MongoDB 4.0+ on a replica set): read the states, write
-the changed ones guarded by their revision, increment the cells. Two writers of one aggregate (a
-rebalance, a rebuild catching up beside the live consumer) cannot both win: the loser's guarded
-replace matches nothing, its transaction is aborted and the batch is applied again from fresh states.
+One batch is one multi-document transaction (MongoDB 4.0+ on a replica set): read the states (one
+find), write the changed ones (one unordered bulk_write), increment the cells (one more, one $inc per
+cell summed over the batch). Two writers of one aggregate (a rebalance, a rebuild catching up beside
+the live consumer) cannot both win: the transaction that writes a state another one changed after it
+read it fails with WriteConflict (TransientTransactionError; documented MongoDB semantics, and what
+SecantusDB 0.6 does too), and with_transaction applies the batch again from fresh states.
 """
 
 from __future__ import annotations
