@@ -126,7 +126,10 @@ def contributions(state: dict | None, *, finest: str = "municipality") -> list[t
     on average) is answered from its states, through this same function (`group_states`)."""
     if state is None:
         return []
-    return list(_contributions(tuple(state.get(name) for name in _COUNTED), finest))
+    counted = tuple(state.get(name) for name in _COUNTED)
+    if finest != "barangay":  # a barangay changes no cell above it: one cache entry per municipality, not barangay
+        counted = (*counted[:-1], "")
+    return list(_contributions(counted, finest))
 
 
 # The fields of a state its contributions depend on: states alike in these count in the same cells, so

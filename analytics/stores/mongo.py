@@ -1,10 +1,12 @@
 """The read model in MongoDB (pymongo): collections `states` and `cells` (suffixed by a rebuild's
 generation), and `meta`, which names the live generation.
 
-One batch is one multi-document transaction (MongoDB 4.0+ on a replica set): read the states, write
-the changed ones guarded by their revision, increment the cells. Two writers of one aggregate (a
-rebalance, a rebuild catching up beside the live consumer) cannot both win: the loser's guarded
-replace matches nothing, its transaction is aborted and the batch is applied again from fresh states.
+One batch is one multi-document transaction (MongoDB 4.0+ on a replica set): read the states (one
+find), write the changed ones (one unordered bulk_write), increment the cells (one more, one $inc per
+cell summed over the batch). Two writers of one aggregate (a rebalance, a rebuild catching up beside
+the live consumer) cannot both win: the transaction that writes a state another one changed after it
+read it fails with WriteConflict (TransientTransactionError; documented MongoDB semantics, and what
+SecantusDB 0.6 does too), and with_transaction applies the batch again from fresh states.
 """
 
 from __future__ import annotations
@@ -64,7 +66,6 @@ class MongoStore:
             return
         states, cells = (self.db[name] for name in self._names(generation))
         states.create_index([("barangay_code", ASCENDING)])  # a barangay's figures come from its states
-        states.create_index([("_id", ASCENDING), ("rev", ASCENDING)])  # the revision-guarded write's filter
         cells.create_index([("level", ASCENDING), ("day", ASCENDING)])
         for code in CODE_FIELDS[:-1]:  # the API reads one level, narrowed by its code, over a range of days
             cells.create_index([("level", ASCENDING), (code, ASCENDING), ("day", ASCENDING)])
@@ -111,7 +112,10 @@ class MongoStore:
         changed = project(found, facts)
         if not changed:
             return
-        writes = [ReplaceOne({"_id": key, "rev": revisions[key]}, {**state, "rev": revisions[key] + 1})
+        # Filtered by _id alone: the transaction is the guard. A state another writer changed after this
+        # transaction read it makes the replace fail with WriteConflict (TransientTransactionError), and
+        # with_transaction applies the batch again from fresh states; a state inserted meanwhile, the same.
+        writes = [ReplaceOne({"_id": key}, {**state, "rev": revisions[key] + 1})
                   if key in found else InsertOne({"_id": key, **state, "rev": 1}) for key, state in changed.items()]
         result = states.bulk_write(writes, ordered=False, session=session)
         if result.matched_count + result.inserted_count != len(writes):

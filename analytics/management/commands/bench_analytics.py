@@ -17,13 +17,15 @@
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from analytics import synthetic
-from analytics.facts import contributions, deltas, fact_of, project
+from analytics.dimensions import CODE_FIELDS, levels_of
+from analytics.facts import _cell, contributions, deltas, fact_of, project
 from analytics.stores import get_store
 
 
@@ -60,48 +62,85 @@ class Command(BaseCommand):
 
     # --- loading ------------------------------------------------------------------------------------
     def _load(self, store, count: int) -> None:
+        """States straight from `synthetic.household_states`; cells summed municipality by municipality
+        from the measures `contributions` gives each template state, then counted at every level of the
+        place (what `contributions` does for each state), flushed as the walk leaves a municipality
+        (provinces, regions and the nation at the end). Inserted unordered in batches of 10,000 by
+        three writer threads while the next batch is computed. The indexes are made first: SecantusDB 0.6
+        builds an index on a full collection far slower than it maintains it during inserts."""
+        from concurrent.futures import ThreadPoolExecutor
+
         if store.db.cells.estimated_document_count() or store.live_generation():
             raise CommandError(f"{store.db.name} already holds a read model; load into an empty database")
         store._ensure_indexes("")
-        started, states, events = time.monotonic(), [], 0
-        open_cells: dict[str, dict] = {level: {} for level in ("national", "region", "province", "municipality",
-                                                               "barangay")}
-        current = {"barangay": None, "municipality": None}
-        totals = {"states": 0, "cells": 0}
+        started, events, totals = time.monotonic(), 0, {"states": 0, "cells": 0}
+        writer, pending = ThreadPoolExecutor(max_workers=_WRITERS), []
 
-        def flush_cells(level: str) -> None:
-            cells = open_cells[level]
-            if cells:
-                store.db.cells.insert_many([{"_id": key, **cell.document(), "n": n, "amount": amount}
-                                            for key, (cell, n, amount) in cells.items()], ordered=False)
-                totals["cells"] += len(cells)
-                open_cells[level] = {}
+        def insert(collection, documents: list) -> None:
+            while len(pending) > _WRITERS:  # a batch waiting per writer: memory stays flat, the server busy
+                pending.pop(0).result()
+            pending.append(writer.submit(collection.insert_many, documents, ordered=False))
 
-        def flush_states() -> None:
-            if states:
-                store.db.states.insert_many(states, ordered=False)
-                totals["states"] += len(states)
-                states.clear()
+        states: list[dict] = []
+        cells: dict[str, list] = {}
+        upper: dict[str, list] = {}  # provinces, regions and the nation: complete only at the end
+        measures: dict[tuple, list[int]] = {}
+        municipality = None
 
-        for index, (place, household_events) in enumerate(synthetic.households(count), start=1):
-            for level in ("barangay", "municipality"):
-                if place[f"{level}_code"] != current[level]:
-                    flush_cells(level)  # cells of a finer level are complete once the walk leaves it
-                    current[level] = place[f"{level}_code"]
-            events += len(household_events)
-            for key, state in project({}, synthetic.facts_of(household_events)).items():
+        def flush_municipality() -> None:
+            levels = {}
+            for (place, measure, program, cycle, day), (n, amount) in measures.items():
+                if place not in levels:
+                    levels[place] = [(level, tuple(codes.items()), cells if level == "municipality" else upper)
+                                     for level, codes in levels_of(dict(place))]
+                for level, codes, pool in levels[place]:
+                    cell = _cell(measure, level, codes, program, cycle, day)
+                    entry = pool.get(cell.key)
+                    if entry is None:
+                        pool[cell.key] = [cell, n, amount]
+                    else:
+                        entry[1] += n
+                        entry[2] += amount
+            measures.clear()
+
+        def flush_cells(pool: dict) -> None:
+            documents = [{"_id": key, **cell.document(), "n": n, "amount": amount}
+                         for key, (cell, n, amount) in pool.items()]
+            for start in range(0, len(documents), 10000):
+                insert(store.db.cells, documents[start:start + 10000])
+            totals["cells"] += len(documents)
+            pool.clear()
+
+        for index, (place, household_states, n_events) in enumerate(synthetic.household_states(count), start=1):
+            if place["municipality_code"] != municipality:
+                flush_municipality()
+                municipality = place["municipality_code"]
+                if len(cells) >= 10000:
+                    flush_cells(cells)
+            events += n_events
+            where = tuple((field, place[field]) for field in CODE_FIELDS[:-1])  # counters stop at the municipality
+            for key, state in household_states.items():
                 states.append({"_id": key, **state, "rev": 1})
-                for cell, amount in contributions(state):
-                    entry = open_cells[cell.level].setdefault(cell.key, [cell, 0, 0])
-                    entry[1] += 1
-                    entry[2] += amount
-            if len(states) >= 20000:
-                flush_states()
+                for measure, program, cycle, day, amount in _measures_of(state):
+                    entry = measures.setdefault((where, measure, program, cycle, day), [0, 0])
+                    entry[0] += 1
+                    entry[1] += amount
+            if len(states) >= 10000:
+                insert(store.db.states, states)
+                totals["states"] += len(states)
+                states = []
             if index % 100000 == 0:
-                self.stdout.write(f"  {index:,} households, {events:,} events, {time.monotonic() - started:.0f}s")
-        flush_states()
-        for level in open_cells:
-            flush_cells(level)
+                self.stdout.write(f"  {index:,} households, {events:,} events, {time.monotonic() - started:.0f}s; "
+                                  f"load average {_load()}")
+        flush_municipality()
+        if states:
+            insert(store.db.states, states)
+            totals["states"] += len(states)
+        flush_cells(cells)
+        flush_cells(upper)
+        for future in pending:
+            future.result()
+        writer.shutdown()
         self.stdout.write(f"loaded the read model of {count:,} households ({events:,} events): "
                           f"{totals['states']:,} states, {totals['cells']:,} cells in "
                           f"{time.monotonic() - started:.0f}s; load average {_load()}")
@@ -196,7 +235,7 @@ class Command(BaseCommand):
             facts = [fact_of(event) for event in events[start:start + batch_size]]
             found = {f.key: states[f.key] for f in facts if f.key in states}
             changed = project(found, facts)
-            writes = [ReplaceOne({"_id": key, "rev": found[key]["rev"]}, {**state, "rev": found[key]["rev"] + 1})
+            writes = [ReplaceOne({"_id": key}, {**state, "rev": found[key]["rev"] + 1})
                       if key in found else InsertOne({"_id": key, **state, "rev": 1})
                       for key, state in changed.items()]
             increments = [UpdateOne({"_id": key}, {"$inc": {"n": n, "amount": amount},
@@ -229,6 +268,25 @@ class Command(BaseCommand):
                               f"{'one transaction each' if transactions else 'no transaction'}): {elapsed:.1f}s = "
                               f"{len(events) / elapsed:,.0f} events/s; load average {_load()}")
             store.drop_generation(generation)
+
+
+# Connections inserting at once: the server inserts a batch on one thread, so a few batches in flight keep
+# both cores of the shared machine at work (and the server's share of them when others run too).
+_WRITERS = 3
+
+
+def _measures_of(state: dict) -> tuple[tuple[str, str, str, str, int], ...]:
+    """(measure, program, cycle, day, amount) of a state: its national cells (`contributions` counts
+    each of them once at every level of the state's place)."""
+    return _national(*(state.get(name) for name in ("kind", "status", "first_day", "day", "program_code", "cycle",
+                                                   "amount")))
+
+
+@functools.lru_cache(maxsize=None)
+def _national(*counted) -> tuple[tuple[str, str, str, str, int], ...]:
+    state = dict(zip(("kind", "status", "first_day", "day", "program_code", "cycle", "amount"), counted))
+    return tuple((cell.measure, cell.program_code, cell.cycle, cell.day, amount)
+                 for cell, amount in contributions(state, finest="national"))
 
 
 def _p95(times: list[float]) -> float:
