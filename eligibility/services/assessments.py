@@ -69,6 +69,7 @@ class Decided(NamedTuple):
 
 
 ASSESSMENT_COLUMNS = Decided._fields
+_REASONS = ASSESSMENT_COLUMNS.index("reasons")
 
 
 def active_programs(*, day: date) -> list[Program]:
@@ -153,7 +154,10 @@ def _assess_in(program: Program, households: list, *, day: date, latest: dict | 
             household.monthly_income, rule, household.source_event_id, day, True, now))
     if superseded:
         Assessment.objects.filter(id__in=superseded).update(is_latest=False)
-    insert_rows(Assessment, ASSESSMENT_COLUMNS, made)
+    # The reasons of one outcome are one list, serialised once (COPY takes the JSON text as it is).
+    texts = {key: JSONText(json.dumps(failed, separators=(",", ":"))) for key, failed in reasons.items()}
+    insert_rows(Assessment, ASSESSMENT_COLUMNS, [(*row[:_REASONS], texts[row.outcome], *row[_REASONS + 1:])
+                                                 for row in made], binary=True)
     with outbox_buffered():
         events.publish_assessments_decided(made)
         enrolments_apply(program=program, assessments=made, day=day)
