@@ -1,6 +1,7 @@
 """Re-assessment throughput: N synthetic households in the projection, 4PS and SOCPEN active, both programs
-re-assessed from scratch (every household-program a new decision, with its events), then again (nothing
-changes, nothing published). Prints household-program decisions per second, and the CPU time per decision
+re-assessed from scratch (every household-program a new decision, with its events), then again the same
+day (a decision made today on the same facts and rules is not evaluated again), then on the next day
+(ages are computed for another day, so every household is evaluated; nothing changes, nothing published). Prints household-program decisions per second, and the CPU time per decision
 of the re-assessing processes and of their PostgreSQL backends (read from /proc when the server runs on
 this machine), which a shared machine's load does not inflate the way it inflates wall time.
 
@@ -18,7 +19,7 @@ import random
 import resource
 import time
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -72,13 +73,13 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _reassess(code_and_chunk: tuple[str, int]) -> tuple[int, float, float | None]:
+def _reassess(code_chunk_day: tuple[str, int, date]) -> tuple[int, float, float | None]:
     """Re-assess one program from a new job: (decisions made, CPU seconds of this process, of its backend)."""
-    code, chunk = code_and_chunk
+    code, chunk, day = code_chunk_day
     cpu, backend = _own_cpu(), _backend_cpu() if connection.vendor == "postgresql" else None
     try:
         program = Program.objects.select_related("current_rule_set").get(code=code)
-        job = reassessment_run(job=reassessment_start(program=program, day=date.today()), chunk=chunk)
+        job = reassessment_run(job=reassessment_start(program=program, day=day), chunk=chunk)
         after = _backend_cpu() if backend is not None else None
         return job.decisions, _own_cpu() - cpu, None if after is None else after - backend
     finally:
@@ -86,12 +87,12 @@ def _reassess(code_and_chunk: tuple[str, int]) -> tuple[int, float, float | None
             connections.close_all()
 
 
-def _reassess_all(codes: list[str], chunk: int, workers: int) -> list[tuple[int, float, float | None]]:
+def _reassess_all(codes: list[str], chunk: int, day: date, workers: int) -> list[tuple[int, float, float | None]]:
     if workers <= 1:
-        return [_reassess((code, chunk)) for code in codes]
+        return [_reassess((code, chunk, day)) for code in codes]
     connections.close_all()  # a forked child must not share the parent's connection
     with multiprocessing.get_context("fork").Pool(min(workers, len(codes))) as pool:
-        return pool.map(_reassess, [(code, chunk) for code in codes], chunksize=1)
+        return pool.map(_reassess, [(code, chunk, day) for code in codes], chunksize=1)
 
 
 class Command(BaseCommand):
@@ -121,9 +122,13 @@ class Command(BaseCommand):
         self.stdout.write(f"{households:,} households, programs {criteria} (criteria + exclusions), "
                           f"{connection.vendor}, {min(workers, len(programs))} process(es), load "
                           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        for label in ("first pass (every decision new)", "second pass (nothing changes)"):
+        today = date.today()
+        for label, day in (("first pass (every decision new)", today),
+                           ("second pass, same day (nothing changes; today's decisions stand)", today),
+                           ("third pass, next day (nothing changes; every household evaluated again)",
+                            today + timedelta(days=1))):
             start = time.perf_counter()
-            runs = _reassess_all([p.code for p in programs], chunk, workers)
+            runs = _reassess_all([p.code for p in programs], chunk, day, workers)
             elapsed = time.perf_counter() - start
             decisions = sum(run[0] for run in runs)
             cpu = sum(run[1] for run in runs)
