@@ -46,7 +46,7 @@ HOUSEHOLDS ?= 20000
 bench: install
 	scripts/infra up
 	eval "$$(scripts/infra env)" && $(BIN)/python manage.py migrate --noinput && \
-	  $(BIN)/python manage.py bench_saga --households $(HOUSEHOLDS) --transport kafka
+	  $(BIN)/python manage.py bench_saga --households $(HOUSEHOLDS) --transport kafka --fresh-database
 
 clean:
 	rm -rf $(VENV) db.sqlite3* test-db.sqlite3* .celery

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from dsrs.events import Event, contracts
 from dsrs.events.envelope import MalformedEvent
+from dsrs.events.records import stored_event
 from dsrs.events.registry import topics_for
 from dsrs.events.transports import get_transport
 
@@ -58,11 +59,11 @@ class LocalLog:
         end = self.rows.order_by("-position").values_list("position", flat=True).first() or 0
         while self.position < end:
             chunk = list(self.rows.filter(position__gt=self.position, position__lte=end)
-                         .order_by("position").values_list("position", "envelope")[:batch_size])
+                         .order_by("position").values_list("position", "value", "headers", "stored_envelope")[:batch_size])
             if not chunk:
                 break
             self.position = chunk[-1][0]
-            yield [_event(lambda e=envelope: Event.from_dict(e)) for _, envelope in chunk]
+            yield [_event(lambda row=row: stored_event(*row[1:])) for row in chunk]
 
 
 class KafkaLog:

@@ -7,11 +7,12 @@ import re
 import uuid
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
+from functools import lru_cache
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 SCHEMA_URN = "urn:dsrs:events:{type}:v{version}"
-_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 
 class MalformedEvent(ValueError):
@@ -38,10 +39,9 @@ class Event:
 
     @property
     def schema_version(self) -> int:
-        try:
-            return int(self.dataschema.rsplit(":v", 1)[1])
-        except (IndexError, ValueError) as exc:
-            raise MalformedEvent(f"dataschema {self.dataschema!r} names no version") from exc
+        if not isinstance(self.dataschema, str):
+            raise MalformedEvent(f"dataschema {str(self.dataschema)[:60]!r} is not a string")
+        return _version_of(self.dataschema)
 
     @property
     def family(self) -> str:
@@ -53,7 +53,7 @@ class Event:
 
     def to_dict(self) -> dict:
         # Shallow on purpose: asdict() would deep-copy `data` for every event on the hot path.
-        return {name: value for name in _FIELD_NAMES if (value := getattr(self, name)) is not None}
+        return {name: value for name in FIELD_NAMES if (value := getattr(self, name)) is not None}
 
     def to_json(self) -> bytes:
         return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True).encode()
@@ -65,10 +65,13 @@ class Event:
 
     @classmethod
     def from_fields(cls, raw: dict) -> Event:
-        """`from_dict` of a dict whose every key is a field (a transport's decoding builds it so): the
-        same checks, without sifting the keys."""
+        """`from_dict` of a dict that has every field as a key, in any order, None for those it lacks (a
+        transport's decoding builds it so): the same checks, and the dict becomes the event's own,
+        without sifting its keys or setting each field in turn as the frozen `__init__` does."""
         _check(raw)
-        return cls(**raw)
+        event = object.__new__(cls)
+        object.__setattr__(event, "__dict__", raw)
+        return event
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> Event:
@@ -79,8 +82,16 @@ class Event:
         return cls.from_dict(parsed)
 
 
-_FIELD_NAMES = tuple(f.name for f in fields(Event))
-_FIELD_SET = frozenset(_FIELD_NAMES)
+FIELD_NAMES = tuple(f.name for f in fields(Event))
+_FIELD_SET = frozenset(FIELD_NAMES)
+
+
+@lru_cache(maxsize=1024)  # a few schemas, read on every event consumed
+def _version_of(dataschema: str) -> int:
+    try:
+        return int(dataschema.rsplit(":v", 1)[1])
+    except (IndexError, ValueError) as exc:
+        raise MalformedEvent(f"dataschema {dataschema!r} names no version") from exc
 
 
 def _check(raw) -> None:
@@ -95,7 +106,7 @@ def _check(raw) -> None:
         raise MalformedEvent(f"specversion {raw.get('specversion')!r} is not {SPEC_VERSION}")
     if not isinstance(raw.get("data"), dict):
         raise MalformedEvent("the envelope's data is not a JSON object")
-    if not (isinstance(raw["id"], str) and _CANONICAL_UUID.match(raw["id"])):  # the usual spelling, cheaply
+    if not (isinstance(raw["id"], str) and CANONICAL_UUID.match(raw["id"])):  # the usual spelling, cheaply
         try:
             uuid.UUID(str(raw["id"]))
         except ValueError:

@@ -1,5 +1,7 @@
 from django.db import models
 
+from . import records
+
 
 class OutboxEvent(models.Model):
     """An event written in the same transaction as the state change it announces.
@@ -13,11 +15,14 @@ class OutboxEvent(models.Model):
     topic = models.CharField(max_length=200)
     key = models.CharField(max_length=200, help_text="aggregate id; events of one key stay in order")
     event_type = models.CharField(max_length=200)
-    envelope = models.JSONField()
-    # The record as the relay sends it, made once on publish (dsrs/events/records.py); empty on rows
-    # written without it, whose record the relay makes from the envelope.
+    # The record as the relay sends it, made once on publish (dsrs/events/records.py). It is the whole
+    # event, so the envelope is stored only for a row without it (a header holding a NUL, a row written
+    # by an older version or by hand): parsing every envelope into jsonb was the largest cost of
+    # writing an event. `envelope` reads the event either way.
     value = models.BinaryField(null=True, blank=True, help_text="the record's value: the event's data as JSON")
     headers = models.BinaryField(null=True, blank=True, help_text="the record's headers: name NUL value NUL ...")
+    stored_envelope = models.JSONField(null=True, blank=True, db_column="envelope",
+                                       help_text="the whole envelope, for a row whose value and headers cannot hold it")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     position = models.BigIntegerField(null=True, blank=True, unique=True)
@@ -30,6 +35,11 @@ class OutboxEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_type} {self.event_id}"
+
+    @property
+    def envelope(self) -> dict:
+        """The event's envelope, from the record or as stored."""
+        return records.stored_envelope(self.value, self.headers, self.stored_envelope)
 
 
 class InboxEvent(models.Model):

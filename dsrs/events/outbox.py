@@ -26,20 +26,21 @@ class OutboxError(RuntimeError):
 
 
 class _Pending(NamedTuple):
-    """An outbox row to insert: its envelope both as a dict and as the JSON `records.encode` made."""
+    """An outbox row to insert; its envelope (as a dict and as the JSON `records.encode` made) only
+    when its record's headers cannot hold it (`headers` None)."""
 
     event_id: str
     topic: str
     key: str
     event_type: str
-    envelope: dict
-    envelope_json: str
+    envelope: dict | None
+    envelope_json: str | None
     value: bytes
     headers: bytes | None
 
 
 _buffer: contextvars.ContextVar[list[_Pending] | None] = contextvars.ContextVar("outbox_buffer", default=None)
-_COLUMNS = ("event_id", "topic", "key", "event_type", "envelope", "value", "headers", "created_at")
+_COLUMNS = ("event_id", "topic", "key", "event_type", "envelope", "value", "headers", "created_at")  # database columns
 _TYPES = ("uuid", "varchar", "varchar", "varchar", "jsonb", "bytea", "bytea", "timestamptz")
 
 
@@ -60,7 +61,7 @@ def buffered():
 
 
 def _insert(rows: list[_Pending]) -> None:
-    """One COPY on PostgreSQL, whose envelope column takes the JSON already made; elsewhere bulk_create.
+    """One COPY on PostgreSQL, whose envelope column takes the JSON already made (if any); elsewhere bulk_create.
 
     The COPY is binary: the server then neither decodes the value and headers from hex nor parses
     text timestamps and UUIDs, which took about half of its time on a large batch."""
@@ -69,7 +70,7 @@ def _insert(rows: list[_Pending]) -> None:
     now = timezone.now()
     if connection.vendor != "postgresql":
         OutboxEvent.objects.bulk_create([
-            OutboxEvent(event_id=r.event_id, topic=r.topic, key=r.key, event_type=r.event_type, envelope=r.envelope,
+            OutboxEvent(event_id=r.event_id, topic=r.topic, key=r.key, event_type=r.event_type, stored_envelope=r.envelope,
                         value=r.value, headers=r.headers, created_at=now) for r in rows], batch_size=1000)
         return
     sql = f"COPY {OutboxEvent._meta.db_table} ({', '.join(_COLUMNS)}) FROM STDIN"
@@ -106,8 +107,8 @@ def append(event: Event) -> None:
     with its record ready to send."""
     envelope = event.to_dict()
     value, headers, envelope_json = records.encode(envelope)
-    row = _Pending(event.id, topic_name(event.family), event.subject, event.type, envelope, envelope_json,
-                   value, headers)
+    row = _Pending(event.id, topic_name(event.family), event.subject, event.type,
+                   envelope if headers is None else None, envelope_json, value, headers)
     pending = _buffer.get()
     if pending is not None:
         pending.append(row)
@@ -171,12 +172,8 @@ def publish_many(event_type: str, *, items: Iterable[tuple[str, dict]], version:
         if not valid:
             contracts.validate(event_type, version, data)  # raises, explaining the violation
         subject, moment = str(subject), _now()
-        envelope = {"type": event_type, "subject": subject, "data": data, "source": source, "dataschema": dataschema,
-                    "id": event_id, "time": moment, **tail}
         data_json = compact(data)
-        envelope_json = (f'{{"data":{data_json},{head_json},"subject":{quoted(subject)},{middle_json},'
-                         f'"id":"{event_id}","time":"{moment}",{tail_json}}}')
-        blob = None
+        blob = envelope = envelope_json = None
         if not constant_nul and "\0" not in subject:
             variable = {"ce_id": event_id, "ce_time": moment, "ce_subject": subject}
             parts = []
@@ -189,6 +186,11 @@ def publish_many(event_type: str, *, items: Iterable[tuple[str, dict]], version:
             for pair in after:
                 parts += pair
             blob = "\0".join(parts).encode()
+        else:  # the headers cannot hold the event: the row keeps its envelope
+            envelope = {"type": event_type, "subject": subject, "data": data, "source": source,
+                        "dataschema": dataschema, "id": event_id, "time": moment, **tail}
+            envelope_json = (f'{{"data":{data_json},{head_json},"subject":{quoted(subject)},{middle_json},'
+                             f'"id":"{event_id}","time":"{moment}",{tail_json}}}')
         rows.append(_Pending(event_id, topic, subject, event_type, envelope, envelope_json, data_json.encode(), blob))
     pending = _buffer.get()
     if pending is not None:

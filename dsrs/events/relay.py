@@ -56,7 +56,7 @@ def _claim(limit: int) -> list[OutboxRecord]:
         claimed.sort(key=itemgetter(0))  # RETURNING keeps no order
     else:
         claimed = list(OutboxEvent.objects.filter(sent_at__isnull=True).order_by("id")
-                       .values_list("id", "topic", "key", "value", "headers", "envelope")[:limit])
+                       .values_list("id", "topic", "key", "value", "headers", "stored_envelope")[:limit])
         OutboxEvent.objects.filter(id__in=[row[0] for row in claimed]).update(sent_at=timezone.now())
     return [record_of(*row) for row in claimed]
 

@@ -29,7 +29,7 @@ from dsrs.observability import bind_correlation_id, reset_correlation_id
 
 from . import contracts, failpoints, metrics, outbox, registry, tracing
 from .bulk import insert_rows
-from .envelope import Event, MalformedEvent
+from .envelope import CANONICAL_UUID, Event, MalformedEvent
 from .models import DeadLetter, InboxEvent
 from .transports import ConsumerSession, Delivery, get_transport
 
@@ -231,12 +231,13 @@ class ConsumerRuntime:
         member of the group is recording at the same moment waits for it and counts as seen.
         """
         if connection.vendor == "postgresql":
+            # Every id is a UUID (the envelope's check); the database answers each in its canonical
+            # spelling, and the array goes as one text literal (psycopg's list dumping cost more).
+            canonical = {(i if CANONICAL_UUID.match(i) else str(uuid.UUID(i))): i for i in ids}
             connection.ensure_connection()
             with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-                cursor.execute(_RECORD_IN_INBOX, [self.group, ids])
-                inserted = {row[0] for row in cursor.fetchall()}
-            # The database answers each id in its canonical spelling; the events keep theirs.
-            return {i for i in ids if (i if len(i) == 36 and i.islower() else str(uuid.UUID(i))) in inserted}
+                cursor.execute(_RECORD_IN_INBOX, [self.group, "{" + ",".join(canonical) + "}"])
+                return {canonical[row[0]] for row in cursor.fetchall()}
         seen = {str(i) for i in InboxEvent.objects.filter(consumer_group=self.group, event_id__in=ids)
                 .values_list("event_id", flat=True)}
         fresh = [i for i in dict.fromkeys(ids) if i not in seen]

@@ -36,6 +36,26 @@ def test_an_envelope_missing_its_attributes_is_malformed(damage, message):
         Event.from_dict(raw)
 
 
+@pytest.mark.parametrize("dataschema", [["urn:dsrs:events:x:v1"], "urn:dsrs:events:x", "urn:dsrs:events:x:vone"])
+def test_a_dataschema_naming_no_version_is_malformed_not_a_crash(dataschema):
+    event = Event.from_dict(an_event().to_dict() | {"dataschema": dataschema})
+
+    with pytest.raises(MalformedEvent, match="dataschema"):
+        event.schema_version
+
+
+def test_a_record_read_back_from_its_headers_is_the_event_that_was_written():
+    from dsrs.events.records import encode, event_of, split_headers
+
+    event = an_event(correlationid="req-1", traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+    value, blob, envelope_json = encode(event.to_dict())
+
+    assert envelope_json is None  # the headers hold it: the row need not store the envelope as well
+    assert event_of(value, dict(split_headers(blob))) == event
+    with pytest.raises(MalformedEvent, match="lacks subject"):
+        event_of(value, {k: v for k, v in split_headers(blob) if k != "ce_subject"})
+
+
 def test_bytes_that_are_not_json_are_malformed():
     with pytest.raises(MalformedEvent, match="not valid JSON"):
         Event.from_json(b"\x00{nope")

@@ -24,8 +24,8 @@ def _households(count):
 
 
 def _rows():
-    return list(OutboxEvent.objects.order_by("id").values_list("event_id", "topic", "key", "event_type", "envelope",
-                                                               "value", "headers"))
+    return [(r.event_id, r.topic, r.key, r.event_type, r.envelope, r.value, r.headers)
+            for r in OutboxEvent.objects.order_by("id")]
 
 
 def _without_id_and_time(row):

@@ -91,7 +91,7 @@ class Saga:
         else:
             last = OutboxEvent.objects.aggregate(last=Max("position"))["last"] or 0
             OutboxEvent.objects.create(event_id=uuid.uuid4(), topic=topic, key=key, event_type="?",
-                                       envelope={"not": "an event", "raw": value.decode(errors="replace")},
+                                       stored_envelope={"not": "an event", "raw": value.decode(errors="replace")},
                                        sent_at=timezone.now(), position=last + 1)
 
     def read_topic(self, topic: str, timeout: float = 20.0) -> list[dict]:
@@ -122,7 +122,8 @@ class Saga:
         """Append every event ever published to the log again, unchanged (same ids)."""
         rows = list(OutboxEvent.objects.exclude(event_type="?").order_by("id"))
         OutboxEvent.objects.bulk_create(
-            OutboxEvent(event_id=r.event_id, topic=r.topic, key=r.key, event_type=r.event_type, envelope=r.envelope)
+            OutboxEvent(event_id=r.event_id, topic=r.topic, key=r.key, event_type=r.event_type,
+                        stored_envelope=r.envelope)
             for r in rows
         )
         return len(rows)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ..envelope import Event
 from ..models import ConsumerOffset, OutboxEvent
-from ..records import OutboxRecord
+from ..records import OutboxRecord, event_of, split_headers
 from .base import Delivery
 
 # Any constant works; it names the lock that serialises handing out log positions on PostgreSQL.
@@ -45,6 +45,10 @@ class LocalTransport:
         return LocalConsumerSession(group, topics)
 
     def decode(self, delivery: Delivery) -> Event:
+        """A row's record is read as Kafka's is; a row that stores only its envelope delivers it as
+        its value, with no headers."""
+        if delivery.headers:
+            return event_of(delivery.value, delivery.headers)
         return Event.from_json(delivery.value)
 
     def ensure_topics(self, topics: list[str]) -> None:
@@ -67,11 +71,14 @@ class LocalConsumerSession:
         rows = (
             OutboxEvent.objects.filter(position__gt=self._committed(), topic__in=self.topics)
             .order_by("position")
-            .values_list("topic", "position", "key", "envelope")[:max_messages]
+            .values_list("topic", "position", "key", "value", "headers", "stored_envelope")[:max_messages]
         )
         return [
+            Delivery(topic=topic, partition=0, offset=position, key=key, value=bytes(value),
+                     headers=dict(split_headers(bytes(blob))))
+            if value is not None and blob is not None else
             Delivery(topic=topic, partition=0, offset=position, key=key, value=json.dumps(envelope).encode())
-            for topic, position, key, envelope in rows
+            for topic, position, key, value, blob, envelope in rows
         ]
 
     def ready(self) -> bool:

@@ -25,7 +25,6 @@ import os
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,22 +33,17 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import psycopg
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from dsrs.benchmarks.databases import admin_connection, database_create, database_env, database_exists, use_database
+from dsrs.benchmarks.processes import free_port
 from registry import loadtest
 
 ROOT = Path(settings.BASE_DIR)
 MANAGE = str(ROOT / "manage.py")
 VEGETA_HINT = "scripts/bench-tools builds it (go install github.com/tsenart/vegeta/v12@v12.13.0)"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _load() -> str:
@@ -121,8 +115,7 @@ class Command(BaseCommand):
         template, run_db = f"{base_db}_bench_template", f"{base_db}_bench"
         self.stdout.write(f"bench_api: {_load()}, seed {seed}, files in {work}")
         self._database(template, run_db, households=households, rebuild=rebuild)
-        connection.close()
-        connection.settings_dict["NAME"] = run_db
+        use_database(run_db)
         server, base, log = self._server(run_db, work, workers=workers, threads=threads)
         self.server_pid = server.pid
         try:
@@ -161,31 +154,17 @@ class Command(BaseCommand):
 
     # --- the database -------------------------------------------------------------------------------
 
-    def _admin(self):
-        params = connection.settings_dict
-        return psycopg.connect(host=params["HOST"], port=params["PORT"], user=params["USER"],
-                               password=params["PASSWORD"], dbname="postgres", autocommit=True)
-
-    def _env(self, dbname: str, **extra) -> dict:
-        params = connection.settings_dict
-        url = f"postgres://{params['USER']}:{params['PASSWORD']}@{params['HOST']}:{params['PORT']}/{dbname}"
-        return dict(os.environ, DATABASE_URL=url, LOG_LEVEL="WARNING", **extra)
-
     def _database(self, template: str, run_db: str, *, households: int, rebuild: bool) -> None:
-        with self._admin() as admin:
-            exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone()
-            if rebuild or not exists:
+        if rebuild or not database_exists(template):
+            with admin_connection() as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
                 admin.execute(f'CREATE DATABASE "{template}"')
-                self._build_template(template, households)
-            admin.execute(f'DROP DATABASE IF EXISTS "{run_db}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{run_db}" TEMPLATE "{template}"')
-        # New migrations since the template was built apply to the copy.
-        subprocess.run([sys.executable, MANAGE, "migrate", "--no-input", "-v", "0"], env=self._env(run_db), check=True)
+            self._build_template(template, households)
+        database_create(run_db, template=template)
 
     def _build_template(self, template: str, households: int) -> None:
         started = time.monotonic()
-        env = self._env(template, EVENTS_TRANSPORT="local")
+        env = database_env(template, EVENTS_TRANSPORT="local")
         for command in (["migrate", "--no-input", "-v", "0"], ["seed_households", "--count", str(households)],
                         ["relay_outbox"], ["run_consumers", "--group", "eligibility", "--drain"]):
             self.stdout.write(f"template {template}: manage.py {' '.join(command)}")
@@ -195,14 +174,14 @@ class Command(BaseCommand):
     # --- the server ---------------------------------------------------------------------------------
 
     def _server(self, run_db: str, work: Path, *, workers, threads):
-        port = _free_port()
+        port = free_port()
         command = dockerfile_command()
         bind = command.index("--bind")
         command[bind + 1] = f"127.0.0.1:{port}"
         for flag, value in (("--workers", workers), ("--threads", threads)):
             if value is not None:
                 command[command.index(flag) + 1] = str(value)
-        env = self._env(run_db) | {
+        env = database_env(run_db) | {
             "DSRS_PROFILE": "production", "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": settings.SECRET_KEY, "BLIND_INDEX_KEY": settings.BLIND_INDEX_KEY,
             "JWT_PRIVATE_KEY": settings.JWT_PRIVATE_KEY, "JWT_ACCESS_MINUTES": "180",

@@ -22,9 +22,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from analytics.selectors import summary_get
 from dsrs.benchmarks import cpu
+from dsrs.benchmarks.databases import database_create, database_env, use_database
+from dsrs.benchmarks.processes import free_port, wait_until_ready
 from dsrs.events import registry
 from payment.models import EnrolmentFact
 from payment.runs import cycle_run
@@ -43,29 +46,44 @@ class Command(BaseCommand):
         parser.add_argument("--chunk", type=int, default=500, help="households registered per transaction")
         parser.add_argument("--rate", type=float, default=0, help="households/s to register at (0: as fast as possible)")
         parser.add_argument("--timeout", type=float, default=900.0, help="give up after this many seconds")
+        parser.add_argument("--fresh-database", action="store_true",
+                            help="run on a new PostgreSQL database, <DATABASE_URL's name>_saga, dropped and made "
+                                 "again from the migrations (what `make bench` does: every run starts alike)")
         parser.add_argument("--rescore", action="store_true",
                             help="phase 3: rescore every household with a new PMT model, end to end")
 
-    def handle(self, *args, households, transport, chunk, rate, timeout, rescore, **options):
+    def handle(self, *args, households, transport, chunk, rate, timeout, fresh_database, rescore, **options):
         if households < 1 or chunk < 1:
             raise CommandError("--households and --chunk must be at least 1")
         if transport == "kafka" and not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
             raise CommandError("KAFKA_BOOTSTRAP_SERVERS is not set (eval \"$(scripts/infra env)\")")
+        environ = os.environ
+        if fresh_database:
+            if connection.vendor != "postgresql":
+                raise CommandError("--fresh-database needs PostgreSQL: set DATABASE_URL")
+            dbname = f"{connection.settings_dict['NAME']}_saga"
+            started = time.monotonic()
+            database_create(dbname)
+            use_database(dbname)
+            environ = database_env(dbname)
+            self.stdout.write(f"fresh database {dbname} migrated in {time.monotonic() - started:.0f}s")
         namespace = f"bench{uuid.uuid4().hex[:8]}."
         settings.EVENTS_TRANSPORT = transport
         settings.EVENTS_TOPIC_PREFIX = settings.EVENTS_GROUP_PREFIX = namespace
         settings.ANALYTICS_MONGODB_DB = f"dsrs_{namespace.strip('.')}"
-        env = dict(os.environ, EVENTS_TRANSPORT=transport, EVENTS_TOPIC_PREFIX=namespace,
+        env = dict(environ, EVENTS_TRANSPORT=transport, EVENTS_TOPIC_PREFIX=namespace,
                    EVENTS_GROUP_PREFIX=namespace, MONGODB_DB=settings.ANALYTICS_MONGODB_DB, LOG_LEVEL="WARNING")
         self.stdout.write(f"bench: {households} households on {transport}, namespace {namespace} "
                           f"(database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
                           f"read model {'MongoDB' if settings.ANALYTICS_MONGODB_URI else 'SQL'})")
-        workers = [[MANAGE, "relay_outbox", "--follow", "--idle-sleep", "0.02"]]
-        workers += [[MANAGE, "run_consumers", "--group", group] for group in registry.groups()]
+        ports = [free_port() for _ in range(len(registry.groups()) + 1)]
+        workers = [[MANAGE, "relay_outbox", "--follow", "--idle-sleep", "0.02", "--metrics-port", str(ports[0])]]
+        workers += [[MANAGE, "run_consumers", "--group", group, "--metrics-port", str(port)]
+                    for group, port in zip(registry.groups(), ports[1:])]
         processes = [subprocess.Popen([sys.executable, *w], env=env) for w in workers]
         meter = cpu.CpuMeter(cpu.saga_processes(workers, processes), this_process="registration and the cycle (this process)")
         try:
-            time.sleep(3)  # let consumers join their groups before the clock starts
+            self._wait_for(processes, ports, transport)
             meter.start()
             registered_at, started = self._register(households, chunk, rate)
             enrolled = self._wait_until(lambda: summary_get().assessed >= households
@@ -90,6 +108,19 @@ class Command(BaseCommand):
                               f"{rescored:.1f}s, {households / rescored:.0f} households/s")
         meter.report(households, self.stdout.write)
         self._clean_up(namespace)
+
+    def _wait_for(self, processes, ports, transport) -> None:
+        """Start the clock only once the relay and every consumer answer their readiness probe and,
+        on Kafka, every group holds its partitions: start-up is not what the benchmark measures."""
+        from dsrs.events.transports import get_transport
+
+        admin = get_transport().admin() if transport == "kafka" else None
+        try:
+            took = wait_until_ready(ports, kafka_admin=admin, group_ids=[registry.group_id(g) for g in registry.groups()],
+                                    alive=lambda: all(p.poll() is None for p in processes))
+        except RuntimeError as exc:
+            raise CommandError(f"the saga's processes did not start: {exc}") from None
+        self.stdout.write(f"relay and consumers ready in {took:.1f}s")
 
     def _rescore(self, household_ids: list[str], timeout: float) -> float:
         """Phase 3: the seconds from activating a model that scores everyone non-poor until analytics
