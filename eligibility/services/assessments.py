@@ -69,6 +69,7 @@ class Decided(NamedTuple):
 
 
 ASSESSMENT_COLUMNS = Decided._fields
+_REASONS = ASSESSMENT_COLUMNS.index("reasons")
 
 
 def active_programs(*, day: date) -> list[Program]:
@@ -86,7 +87,7 @@ def households_assess(*, households: list, day: date | None = None, programs: li
     assessment, or where the same facts now reach another outcome (an age crossed a boundary); a repeat
     makes nothing, so a replayed event or a restarted re-assessment publishes no decision twice.
     `latest` may give the latest assessments already read ({program code: {household id: (id, household
-    version, rule set version, outcome)}}).
+    version, rule set version, outcome, day)}}).
     """
     day = day or timezone.localdate()
     made = []
@@ -99,8 +100,8 @@ def households_assess(*, households: list, day: date | None = None, programs: li
 
 
 def latest_assessments(*, program_code: str, household_ids=None, after=None, through=None) -> dict:
-    """{household id: (assessment id, household version, rule set version, outcome)} of the latest
-    assessments, for the given households or the id range (after, through]."""
+    """{household id: (assessment id, household version, rule set version, outcome, day assessed for)} of
+    the latest assessments, for the given households or the id range (after, through]."""
     rows = Assessment.objects.filter(program_code=program_code, is_latest=True).order_by()
     if household_ids is not None:
         rows = rows.filter(household_id__in=household_ids)
@@ -109,7 +110,7 @@ def latest_assessments(*, program_code: str, household_ids=None, after=None, thr
     if through is not None:
         rows = rows.filter(household_id__lte=through)
     return {row[0]: row[1:] for row in rows.values_list("household_id", "id", "household_version",
-                                                         "rule_set_version", "outcome")}
+                                                         "rule_set_version", "outcome", "assessed_on")}
 
 
 def _assess_in(program: Program, households: list, *, day: date, latest: dict | None = None) -> list[Decided]:
@@ -128,7 +129,11 @@ def _assess_in(program: Program, households: list, *, day: date, latest: dict | 
     made, superseded = [], []
     for household in households:
         before = latest.get(household.household_id)
-        if before is not None and before[1] > household.version:
+        if before is not None and (before[1] > household.version or (
+                before[1] == household.version and before[2] == version and before[4] == day)):
+            # Older facts; or decided on these very facts (the projection keeps one content per version),
+            # rules (a published rule set never changes) and day (ages): evaluating again would reach the
+            # same outcome (the database would refuse a second assessment of that key anyway).
             continue
         passes, context = evaluator.evaluate(household)
         key = outcome_key(passes)
@@ -153,7 +158,10 @@ def _assess_in(program: Program, households: list, *, day: date, latest: dict | 
             household.monthly_income, rule, household.source_event_id, day, True, now))
     if superseded:
         Assessment.objects.filter(id__in=superseded).update(is_latest=False)
-    insert_rows(Assessment, ASSESSMENT_COLUMNS, made)
+    # The reasons of one outcome are one list, serialised once (COPY takes the JSON text as it is).
+    texts = {key: JSONText(json.dumps(failed, separators=(",", ":"))) for key, failed in reasons.items()}
+    insert_rows(Assessment, ASSESSMENT_COLUMNS, [(*row[:_REASONS], texts[row.outcome], *row[_REASONS + 1:])
+                                                 for row in made], binary=True)
     with outbox_buffered():
         events.publish_assessments_decided(made)
         enrolments_apply(program=program, assessments=made, day=day)

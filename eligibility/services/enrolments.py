@@ -12,7 +12,6 @@ from django.db.models import Count
 from django.utils import timezone
 
 from dsrs.events.bulk import insert_objects
-from dsrs.events.outbox import publish_all
 
 from .. import events, states
 from .sql import server_binding_cursor
@@ -56,7 +55,7 @@ class _Batch:
         insert_objects(list(self.new.values()))
         _update(list(self.dirty.values()))
         insert_objects(self.changes)
-        publish_all(self.events)
+        events.publish_grouped(self.events)
 
 
 UPDATED_FIELDS = ("status", "reason", "version", "status_changed_at", "assessment_id", "enrolled_on", "waitlisted_on",

@@ -4,6 +4,7 @@ The draft is the program's published rule set with every numeric parameter lower
 afterwards. Run: python manage.py bench_preview --program SOCPEN [--workers 2]
 """
 
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -31,9 +32,9 @@ class Command(BaseCommand):
                                        criteria=published.criteria, exclusions=published.exclusions,
                                        parameters=lower, region_parameters=published.region_parameters)
         try:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), os.times()
             preview = rule_set_preview(rule_set=draft, workers=workers)
-            elapsed = time.perf_counter() - start
+            elapsed, cpu_after = time.perf_counter() - start, os.times()
         finally:
             draft.delete()
         total = preview.total
@@ -42,4 +43,10 @@ class Command(BaseCommand):
                           f"newly {total.newly_eligible:,}, still {total.still_eligible:,}, losing "
                           f"{total.losing_eligibility:,}, still not {total.still_ineligible:,}, inclusion error "
                           f"{total.inclusion_error:,}, exclusion error {total.exclusion_error:,}, monthly cost "
-                          f"{total.monthly_cost:,}")
+                          f"{total.monthly_cost:,}; CPU {_cpu(cpu_after) - _cpu(cpu):.2f} s (this process and "
+                          f"its workers); load {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def _cpu(times) -> float:
+    """User and system seconds of this process and of its children that ended (forked workers)."""
+    return times.user + times.system + times.children_user + times.children_system

@@ -1,19 +1,29 @@
 """Re-assessment throughput: N synthetic households in the projection, 4PS and SOCPEN active, both programs
-re-assessed from scratch (every household-program a new decision, with its events), then again (nothing
-changes, nothing published). Prints household-program decisions per second.
+re-assessed from scratch (every household-program a new decision, with its events), then again the same
+day (a decision made today on the same facts and rules is not evaluated again), then on the next day
+(ages are computed for another day, so every household is evaluated; nothing changes, nothing published). Prints household-program decisions per second, and the CPU time per decision
+of the re-assessing processes and of their PostgreSQL backends (read from /proc when the server runs on
+this machine), which a shared machine's load does not inflate the way it inflates wall time.
+
+`--workers 2` (the default on PostgreSQL) re-assesses the two programs at once, each job in a forked
+process with its own connection, as two Celery workers would after two publications; each job is the
+same resumable, exactly-once `ReassessmentJob` as alone. `--workers 1` runs them one after the other.
 
 Run on a database of its own (it empties eligibility's tables and the outbox):
   DATABASE_URL=postgres://.../dsrs_bench python manage.py bench_reassess --households 100000
 """
 
+import multiprocessing
+import os
 import random
+import resource
 import time
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import connection, connections
 
 from dsrs.events.bulk import insert_objects
 from dsrs.events.models import OutboxEvent
@@ -45,14 +55,59 @@ def synthetic_households(count: int, seed: int = 13):
                             source_event_id=uuid.uuid4(), event_schema_version=3)
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend, if its /proc entry is readable."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _reassess(code_chunk_day: tuple[str, int, date]) -> tuple[int, float, float | None]:
+    """Re-assess one program from a new job: (decisions made, CPU seconds of this process, of its backend)."""
+    code, chunk, day = code_chunk_day
+    cpu, backend = _own_cpu(), _backend_cpu() if connection.vendor == "postgresql" else None
+    try:
+        program = Program.objects.select_related("current_rule_set").get(code=code)
+        job = reassessment_run(job=reassessment_start(program=program, day=day), chunk=chunk)
+        after = _backend_cpu() if backend is not None else None
+        return job.decisions, _own_cpu() - cpu, None if after is None else after - backend
+    finally:
+        if multiprocessing.parent_process() is not None:
+            connections.close_all()
+
+
+def _reassess_all(codes: list[str], chunk: int, day: date, workers: int) -> list[tuple[int, float, float | None]]:
+    if workers <= 1:
+        return [_reassess((code, chunk, day)) for code in codes]
+    connections.close_all()  # a forked child must not share the parent's connection
+    with multiprocessing.get_context("fork").Pool(min(workers, len(codes))) as pool:
+        return pool.map(_reassess, [(code, chunk, day) for code in codes], chunksize=1)
+
+
 class Command(BaseCommand):
     help = "Benchmark re-assessment of two programs over N households (empties eligibility's tables)."
 
     def add_arguments(self, parser):
         parser.add_argument("--households", type=int, default=100_000)
         parser.add_argument("--chunk", type=int, default=2000)
+        parser.add_argument("--workers", type=int, default=None,
+                            help="programs re-assessed at once, each in its own process (default: 2 on "
+                                 "PostgreSQL, 1 elsewhere)")
 
-    def handle(self, *args, households, chunk, **options):
+    def handle(self, *args, households, chunk, workers, **options):
+        if workers is None:
+            workers = 2 if connection.vendor == "postgresql" else 1
         for model in (EnrolmentChange, Enrolment, Assessment, ReassessmentJob, HouseholdFact, OutboxEvent):
             model.objects.all().delete()
         facts = list(synthetic_households(households))
@@ -65,14 +120,23 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         self.stdout.write(f"{households:,} households, programs {criteria} (criteria + exclusions), "
-                          f"{connection.vendor}")
-        for label in ("first pass (every decision new)", "second pass (nothing changes)"):
-            start, decisions = time.perf_counter(), 0
-            for program in programs:
-                job = reassessment_run(job=reassessment_start(program=program, day=date.today()), chunk=chunk)
-                decisions += job.decisions
+                          f"{connection.vendor}, {min(workers, len(programs))} process(es), load "
+                          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        today = date.today()
+        for label, day in (("first pass (every decision new)", today),
+                           ("second pass, same day (nothing changes; today's decisions stand)", today),
+                           ("third pass, next day (nothing changes; every household evaluated again)",
+                            today + timedelta(days=1))):
+            start = time.perf_counter()
+            runs = _reassess_all([p.code for p in programs], chunk, day, workers)
             elapsed = time.perf_counter() - start
+            decisions = sum(run[0] for run in runs)
+            cpu = sum(run[1] for run in runs)
+            backends = [run[2] for run in runs]
             evaluated = households * len(programs)
+            backend = "" if None in backends else f", PostgreSQL {sum(backends) / evaluated * 1e6:.0f} µs"
             self.stdout.write(f"{label}: {evaluated:,} household-program decisions in {elapsed:.1f} s = "
                               f"{evaluated / elapsed:,.0f}/s; {decisions:,} assessments made, "
-                              f"{OutboxEvent.objects.count():,} events in the outbox")
+                              f"{OutboxEvent.objects.count():,} events in the outbox; CPU per decision: "
+                              f"Python {cpu / evaluated * 1e6:.0f} µs{backend}; load "
+                              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
