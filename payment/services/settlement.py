@@ -22,10 +22,10 @@ from dsrs.events.bulk import insert_rows
 from .. import states
 from ..audit import Action, audit
 from ..errors import PaymentError
-from ..lock_objects import payment_rows_lock, payments_lock
+from ..lock_objects import payments_lock
 from ..models import DisbursementLine, Payment, ReconciliationException, SettlementFile, SettlementLine
 from ..providers import SettlementFormatError, provider_for
-from .payments import payment_transition, payments_transition
+from .payments import Move, payment_rows, payment_transition, payments_apply
 
 K = ReconciliationException.Kind
 P = Payment.Status
@@ -74,12 +74,14 @@ def settlement_import(*, content: bytes, name: str, provider_code: str = "mifos-
     for chunk in _chunks({r.reference for r in rows}):
         sent_lines.update((line.reference, line) for line in map(SentLine._make, DisbursementLine.objects.filter(
             reference__any_of=chunk).values_list(*SentLine._fields)))
+    # Read without a lock: payments_apply moves a payment only if it is still at the version read here.
     payments = {}
     for chunk in _chunks({line.payment_id for line in sent_lines.values()}):
-        payments.update((p.pk, p) for p in payment_rows_lock(Payment.objects.filter(pk__any_of=chunk)))
+        payments.update((p.pk, p) for p in payment_rows(Payment.objects.filter(pk__any_of=chunk)))
 
     exceptions, outcomes, seen = [], [], set()
-    to_paid, to_failed, to_reversed, failures, settled = [], [], [], {}, []
+    moves, counts, settled = [], {P.PAID: 0, P.FAILED: 0, P.REVERSED: 0}, []
+    paid_reason = f"settled in {settlement.name}"
 
     def refuse(row, kind, detail, line=None, payment=None):
         exceptions.append((row, ReconciliationException(
@@ -114,20 +116,24 @@ def settlement_import(*, content: bytes, name: str, provider_code: str = "mifos-
             outcomes.append(SettlementLine.Outcome.APPLIED)
             settled.append(line.pk)
             if row.status == "COMPLETED":
-                to_paid.append(payment)
+                steps = ((P.PAID, paid_reason),)
             elif row.status == "FAILED":
-                to_failed.append(payment)
-                failures[payment.pk] = f"provider: {row.reason or 'failed'}"
+                steps = ((P.FAILED, f"provider: {row.reason or 'failed'}"),)
             else:
-                if payment.status == P.SENT:
-                    to_paid.append(payment)
-                to_reversed.append(payment)
-                failures[payment.pk] = f"provider returned the money: {row.reason or 'returned'}"
+                returned = f"provider returned the money: {row.reason or 'returned'}"
+                steps = ((P.PAID, paid_reason), (P.REVERSED, returned)) if payment.status == P.SENT else (
+                    (P.REVERSED, returned),)
+            moves.append(Move(payment, steps))
+            for to_status, _ in steps:
+                counts[to_status] += 1
 
-    # Missing: every payment of a disbursement file answered here that the file does not name.
+    for chunk in _chunks(settled):
+        DisbursementLine.objects.filter(pk__any_of=chunk).update(settled=True)
+    # Missing: every payment of a disbursement file answered here that the file does not name (its
+    # lines are the answered files' lines still unsettled: those settled just now are marked above).
     answered_files = {line.file_id for line in sent_lines.values()}
     missing = (DisbursementLine.objects.filter(file_id__in=answered_files, settled=False, payment__status=P.SENT)
-               .exclude(pk__in=settled).select_related("payment", "file"))
+               .select_related("payment", "file"))
     missing = [m for m in missing if m.reference not in seen and m.attempt == m.payment.attempt]
 
     insert_rows(SettlementLine, ("file_id", "line_number", "reference", "status", "amount_centavos", "reason", "outcome"),
@@ -144,15 +150,8 @@ def settlement_import(*, content: bytes, name: str, provider_code: str = "mifos-
                                    detail=f"{m.reference} was sent in {m.file.name} "
                                           "and is not in this settlement")
            for m in missing], batch_size=1000)
-    for chunk in _chunks(settled):
-        DisbursementLine.objects.filter(pk__any_of=chunk).update(settled=True)
-    payments_transition(payments=sorted(to_paid, key=lambda p: p.pk), to_status=P.PAID, actor=actor,
-                        reason=f"settled in {settlement.name}")
-    payments_transition(payments=sorted(to_failed, key=lambda p: p.pk), to_status=P.FAILED, actor=actor,
-                        reasons=failures)
-    payments_transition(payments=sorted(to_reversed, key=lambda p: p.pk), to_status=P.REVERSED, actor=actor,
-                        reasons=failures)
-    settlement.paid, settlement.failed, settlement.reversed = len(to_paid), len(to_failed), len(to_reversed)
+    payments_apply(moves=moves, actor=actor)
+    settlement.paid, settlement.failed, settlement.reversed = counts[P.PAID], counts[P.FAILED], counts[P.REVERSED]
     settlement.exceptions = len(exceptions) + len(missing)
     settlement.save(update_fields=["paid", "failed", "reversed", "exceptions"])
     audit(actor=actor, action=Action.CREATE, object_type="payment.settlement", object_ids=[settlement.pk],
