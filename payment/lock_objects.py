@@ -24,7 +24,8 @@ def batch_lock(batch_id, *, shared_cycle: bool = False) -> Batch:
     elif connection.vendor == "postgresql":  # the embedded SQLite has one writer at a time anyway
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {Cycle._meta.db_table} WHERE id = %s FOR SHARE", [cycle_id])
-    return Batch.objects.select_for_update().select_related("cycle__program").get(pk=batch_id)
+    # of=("self",): the batch row only (select_related would lock the cycle's and program's rows too).
+    return Batch.objects.select_for_update(of=("self",)).select_related("cycle__program").get(pk=batch_id)
 
 
 def payments_lock(queryset) -> list[Payment]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from dsrs.events.bulk import JSONText, insert_rows
@@ -125,8 +126,10 @@ def _generate_chunk(cycle_id, household_ids: list, result: Generation) -> None:
     result.already += len(taken)
     wanted = [h for h in household_ids if h not in taken]
     # Plain tuples, not model instances: at 100,000 households per cycle every object per row counts.
+    # The members as their JSON text: households of the same members (and day observed) are evaluated,
+    # and their breakdown's JSON made, once (the formula is pure).
     facts = {h: (members, observed_on) for h, members, observed_on in HouseholdFact.objects.filter(
-        household_id__any_of=wanted).values_list("household_id", "members", "observed_on")}
+        household_id__any_of=wanted).values_list("household_id", Cast("members", TextField()), "observed_on")}
     enrolments = {row[0]: row[1:] for row in EnrolmentFact.objects.filter(
         program_code=program.code, household_id__any_of=wanted).values_list("household_id", "enrolment_id", *LEVELS)}
     open_batches = {b.region_code: b for b in Batch.objects.filter(cycle=cycle, status=Batch.Status.DRAFT,
@@ -148,15 +151,13 @@ def _generate_chunk(cycle_id, household_ids: list, result: Generation) -> None:
                 batch = Batch.objects.create(cycle=cycle, number=number, provider_code=program.provider_code,
                                              region_code=region_code)
                 open_batches[region_code] = batch
-            members, observed_on = fact
-            amount, breakdown = formulas.evaluate(formula, members=members, on=cycle.period_start,
-                                                  observed_on=observed_on, months=program.months_per_cycle)
-            # Households with the same counts have the same breakdown: its JSON is made once.
-            shape = (amount, breakdown["before_cap_centavos"],
-                     tuple((p["qualifying"], p["paid_members"]) for p in breakdown["components"]))
-            if shape not in breakdowns:
-                breakdowns[shape] = JSONText(json.dumps(breakdown, separators=(",", ":")))
-            breakdown = breakdowns[shape]
+            evaluated = breakdowns.get(fact)
+            if evaluated is None:
+                members, observed_on = fact
+                amount, breakdown = formulas.evaluate(formula, members=json.loads(members), on=cycle.period_start,
+                                                      observed_on=observed_on, months=program.months_per_cycle)
+                evaluated = breakdowns[fact] = amount, JSONText(json.dumps(breakdown, separators=(",", ":")))
+            amount, breakdown = evaluated
             entitlement_id, payment_id = uuid.uuid4(), uuid.uuid4()
             entitlements.append((entitlement_id, cycle.pk, batch.pk, household_id, program.code, enrolment_id,
                                  amount, program.currency, formula_row.pk, formula_row.version, breakdown,
