@@ -144,7 +144,11 @@ def cycle_run(*, program_code: str, on: date, preparer: str, approver: str, fail
         say(line + ")")
         clock, cpu, server = now, cpu_now, server_now
 
-    generated = services.cycle_generate(cycle_id=cycle.pk, actor=preparer)
+    generated = services.cycle_generate_plan(cycle_id=cycle.pk)
+    generated.created = sum(run.each(services.cycle_generate_batch, [
+        {"cycle_id": cycle.pk, "batch_id": batch_id, "household_ids": households}
+        for batch_id, households in generated.plan]))
+    services.cycle_generate_finish(cycle_id=cycle.pk, result=generated, actor=preparer)
     say(f"  generated {generated.created} entitlements ({generated.already} existed, "
         f"{generated.without_household_facts} waiting for member facts)")
     phase("generate")
