@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Max, Sum, TextField
+from django.db.models import Count, Exists, Max, OuterRef, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -22,7 +22,6 @@ from ..lock_objects import PaymentRow, batch_lock, cycle_lock
 from ..models import Batch, Cycle, CycleChange, EnrolmentFact, Entitlement, HouseholdFact, Payment, PaymentChange, Program
 from .payments import payments_move
 
-GENERATION_CHUNK = 10000  # households per lookup of the plan
 LEVELS = ("region_code", "province_code", "municipality_code", "barangay_code")
 
 
@@ -100,23 +99,23 @@ def cycle_generate_plan(*, cycle_id) -> Generation:
     if cycle.status != Cycle.Status.DRAFT:
         raise PaymentError(f"cycle {cycle.code} is {cycle.status}: only a draft cycle is generated", code="not_draft")
     program = cycle.program
+    # One query: each enrolled household, whether it has an entitlement of the cycle, whether payment
+    # knows its members (semi-joins in the database, not sets of ids here).
     enrolled = list(EnrolmentFact.objects.filter(program_code=program.code, status=EnrolmentFact.Status.ENROLLED,
                                                  effective_on__lte=cycle.period_end)
-                    .order_by("region_code", "household_id").values_list("household_id", "region_code"))
-    taken = set(Entitlement.objects.filter(cycle=cycle).values_list("household_id", flat=True))
-    wanted = [(h, region) for h, region in enrolled if h not in taken]
-    known = set()
-    for start in range(0, len(wanted), GENERATION_CHUNK):
-        known.update(HouseholdFact.objects.filter(household_id__any_of=[h for h, _ in wanted[start:start + GENERATION_CHUNK]])
-                     .values_list("household_id", flat=True))
+                    .annotate(taken=Exists(Entitlement.objects.filter(cycle=cycle, program_code=program.code,
+                                                                      household_id=OuterRef("household_id"))),
+                              known=Exists(HouseholdFact.objects.filter(household_id=OuterRef("household_id"))))
+                    .order_by("region_code", "household_id").values_list("household_id", "region_code", "taken", "known"))
+    wanted = [(h, region, known) for h, region, taken, known in enrolled if not taken]
     result = Generation(already=len(enrolled) - len(wanted))
     open_batches = {b.region_code: b for b in Batch.objects.filter(cycle=cycle, status=Batch.Status.DRAFT,
                                                                    payment_count__lt=program.batch_size).order_by("number")}
     number = Batch.objects.filter(cycle=cycle).aggregate(n=Max("number"))["n"] or 0
     plan: dict = {}
     room = {region: program.batch_size - b.payment_count for region, b in open_batches.items()}
-    for household_id, region_code in wanted:
-        if household_id not in known:
+    for household_id, region_code, known in wanted:
+        if not known:
             result.without_household_facts += 1
             continue
         if not room.get(region_code):

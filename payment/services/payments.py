@@ -17,8 +17,16 @@ from ..models import Cycle, Payment, PaymentChange
 
 CHUNK = 5000
 _AS_TEXT = {"id", "entitlement_id", "batch_id", "household_id"}
-_RETURNED = ", ".join(f"{name}::text" if name in _AS_TEXT else name for name in PaymentRow.FIELDS[:-1])
 assert PaymentRow.FIELDS[-1] == "updated_at"
+
+
+def row_columns(alias: str = "") -> str:
+    """PaymentRow's columns but updated_at, for raw SQL: the ids as text (what the events, change rows and
+    files write; their order is the uuids'), so that no uuid is parsed per row."""
+    return ", ".join(f"{alias}{name}::text" if name in _AS_TEXT else f"{alias}{name}" for name in PaymentRow.FIELDS[:-1])
+
+
+_RETURNED = row_columns()
 
 
 @transaction.atomic
@@ -83,8 +91,7 @@ def payments_move(*, from_status: str, to_status: str, batch_id=None, cycle_id=N
             cursor.execute(f"UPDATE {Payment._meta.db_table} SET status = %s, version = version + 1, reason = %s, "
                            f"updated_at = %s WHERE {column} = %s AND status = %s RETURNING {_RETURNED}",
                            [to_status, text, now, key, from_status])
-            # The ids as text (what the events, change rows and files write; their order is the uuids'),
-            # updated_at as set: no uuid or timestamp is parsed per row.
+            # updated_at as set: no timestamp is parsed per row.
             payments = sorted((PaymentRow((*row, now)) for row in cursor.fetchall()), key=lambda p: p.id)
     else:  # the embedded default (SQLite): the same rows and values through the ORM, one writer at a time
         chosen = Payment.objects.filter(**{column: key, "status": from_status})

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dsrs.events.bulk import insert_rows
@@ -22,10 +22,10 @@ from dsrs.events.bulk import insert_rows
 from .. import states
 from ..audit import Action, audit
 from ..errors import PaymentError
-from ..lock_objects import payments_lock
+from ..lock_objects import PaymentRow, payments_lock
 from ..models import DisbursementLine, Payment, ReconciliationException, SettlementFile, SettlementLine
 from ..providers import SettlementFormatError, provider_for
-from .payments import Move, payment_rows, payment_transition, payments_apply
+from .payments import Move, payment_rows, payment_transition, payments_apply, row_columns
 
 K = ReconciliationException.Kind
 P = Payment.Status
@@ -70,14 +70,7 @@ def settlement_import(*, content: bytes, name: str, provider_code: str = "mifos-
         raise PaymentError(str(exc), code="bad_settlement_file") from None
     settlement = SettlementFile.objects.create(name=name[:200], sha256=digest, content=content.decode("utf-8-sig"),
                                                line_count=len(rows), imported_by=actor)
-    sent_lines = {}
-    for chunk in _chunks({r.reference for r in rows}):
-        sent_lines.update((line.reference, line) for line in map(SentLine._make, DisbursementLine.objects.filter(
-            reference__any_of=chunk).values_list(*SentLine._fields)))
-    # Read without a lock: payments_apply moves a payment only if it is still at the version read here.
-    payments = {}
-    for chunk in _chunks({line.payment_id for line in sent_lines.values()}):
-        payments.update((p.pk, p) for p in payment_rows(Payment.objects.filter(pk__any_of=chunk)))
+    sent_lines, payments = _sent({r.reference for r in rows})
 
     exceptions, outcomes, seen = [], [], set()
     moves, counts, settled = [], {P.PAID: 0, P.FAILED: 0, P.REVERSED: 0}, []
@@ -158,6 +151,34 @@ def settlement_import(*, content: bytes, name: str, provider_code: str = "mifos-
           channel=channel, reason=f"{settlement.name}: {len(rows)} lines, {settlement.paid} paid, {settlement.failed} "
                                   f"failed, {settlement.reversed} reversed, {settlement.exceptions} exceptions")
     return Import(file=settlement)
+
+
+def _sent(references: set) -> tuple[dict, dict]:
+    """The disbursement lines of these references (by reference) and their payments (by id), read without
+    a lock: payments_apply moves a payment only if it is still at the version read here. On PostgreSQL one
+    query for both, the ids as text; elsewhere two through the ORM."""
+    sent_lines, payments = {}, {}
+    if connection.vendor == "postgresql":
+        line_columns = ", ".join({"pk": "l.id", "payment_id": "l.payment_id::text"}.get(name, f"l.{name}")
+                                 for name in SentLine._fields)
+        width = len(SentLine._fields)
+        with connection.cursor() as cursor:
+            for chunk in _chunks(references):
+                cursor.execute(f"SELECT {line_columns}, {row_columns('p.')} FROM {DisbursementLine._meta.db_table} l "
+                               f"JOIN {Payment._meta.db_table} p ON p.id = l.payment_id WHERE l.reference = ANY(%s)",
+                               [chunk])
+                for row in cursor.fetchall():
+                    line = SentLine._make(row[:width])
+                    sent_lines[line.reference] = line
+                    if line.payment_id not in payments:
+                        payments[line.payment_id] = PaymentRow((*row[width:], None))
+        return sent_lines, payments
+    for chunk in _chunks(references):
+        sent_lines.update((line.reference, line) for line in map(SentLine._make, DisbursementLine.objects.filter(
+            reference__any_of=chunk).values_list(*SentLine._fields)))
+    for chunk in _chunks({line.payment_id for line in sent_lines.values()}):
+        payments.update((p.pk, p) for p in payment_rows(Payment.objects.filter(pk__any_of=chunk)))
+    return sent_lines, payments
 
 
 def _may(payment_status: str, line_status: str) -> bool:
