@@ -1,5 +1,8 @@
 """One lock order for every write of payment, so that two of them never wait on each other:
-the cycle, then its batches by number, then payments by primary key."""
+the cycle, then its batches by number, then payments by primary key (a step of one batch may hold its
+cycle in share mode: batch_lock)."""
+
+from django.db import connection
 
 from .models import Batch, Cycle, Payment
 
@@ -8,10 +11,21 @@ def cycle_lock(cycle_id) -> Cycle:
     return Cycle.objects.select_for_update().select_related("program").get(pk=cycle_id)
 
 
-def batch_lock(batch_id) -> Batch:
+def batch_lock(batch_id, *, shared_cycle: bool = False) -> Batch:
+    """The batch, after its cycle. `shared_cycle`: the cycle in share mode (PostgreSQL's FOR SHARE), for a
+    step of one batch that does not write the cycle (approve, export): such steps of different batches
+    then run at once, while a step of the whole cycle (generate, submit, cancel, close), which locks it
+    for update, still waits for them and they for it. Such a step moves the cycle on afterwards, in a
+    transaction of its own (cycle_advance): taking the update lock while holding the share lock could
+    deadlock with another batch's step doing the same."""
     cycle_id = Batch.objects.values_list("cycle_id", flat=True).get(pk=batch_id)
-    cycle_lock(cycle_id)
-    return Batch.objects.select_for_update().select_related("cycle__program").get(pk=batch_id)
+    if not shared_cycle:
+        cycle_lock(cycle_id)
+    elif connection.vendor == "postgresql":  # the embedded SQLite has one writer at a time anyway
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {Cycle._meta.db_table} WHERE id = %s FOR SHARE", [cycle_id])
+    # of=("self",): the batch row only (select_related would lock the cycle's and program's rows too).
+    return Batch.objects.select_for_update(of=("self",)).select_related("cycle__program").get(pk=batch_id)
 
 
 def payments_lock(queryset) -> list[Payment]:
@@ -29,8 +43,9 @@ class PaymentRow:
     __slots__ = FIELDS
 
     def __init__(self, values):
-        for name, value in zip(self.FIELDS, values):
-            setattr(self, name, value)
+        (self.id, self.entitlement_id, self.cycle_id, self.batch_id, self.household_id, self.program_code, self.status,
+         self.version, self.attempt, self.amount_centavos, self.currency, self.region_code, self.province_code,
+         self.municipality_code, self.barangay_code, self.reason, self.updated_at) = values
 
     @property
     def pk(self):

@@ -1,5 +1,6 @@
 """What the registry answers synchronously, across the boundary (dsrs/boundaries.py), never on the broker."""
 
+import dsrs.querying  # noqa: F401  (registers the any_of lookup used below: one array, not 10,000 parameters)
 from dsrs.audit.models import AuditRecord
 from dsrs.boundaries import provide
 from dsrs.observability import get_correlation_id
@@ -13,7 +14,7 @@ def payees(*, household_ids: list, purpose: str, actor: str) -> dict[str, dict]:
     (MSISDN), else nothing. The numbers are decrypted here for the caller's file only; the read is
     audited (field names, never values)."""
     answer = {}
-    for household_id, account, phone in (Household.objects.filter(pk__in=household_ids)
+    for household_id, account, phone in (Household.objects.filter(pk__any_of=household_ids)
                                          .values_list("pk", "payout_account", "phone_number").iterator(chunk_size=2000)):
         if account:
             answer[str(household_id)] = {"type": "ACCOUNTID", "identifier": account}

@@ -62,7 +62,7 @@ class Entitlement(models.Model):
     formula_id = models.PositiveIntegerField(help_text="the Formula row that computed it")
     formula_version = models.PositiveIntegerField()
     breakdown = models.JSONField(help_text="base, each component's qualifying members and amount, the cap applied")
-    region_code = models.CharField(max_length=10, db_index=True)
+    region_code = models.CharField(max_length=10)
     province_code = models.CharField(max_length=10, blank=True, default="")
     municipality_code = models.CharField(max_length=10, blank=True, default="")
     barangay_code = models.CharField(max_length=10, blank=True, default="")
@@ -70,6 +70,7 @@ class Entitlement(models.Model):
 
     class Meta:
         ordering = ["cycle", "batch", "id"]
+        indexes = [models.Index(fields=["region_code"], name="entitlement_region_idx")]  # no LIKE index: = only
         constraints = [models.UniqueConstraint(fields=["household_id", "program_code", "cycle"],
                                                name="one_entitlement_per_household_program_cycle")]
 

@@ -33,10 +33,13 @@ class DisbursementFile(models.Model):
 
 
 class DisbursementLine(models.Model):
-    file = models.ForeignKey(DisbursementFile, on_delete=models.PROTECT, related_name="lines")
+    # Lines are written with their file, from the payments the export has just moved, in one transaction:
+    # no foreign-key constraint in the database (it guarded nothing new and cost a check per line).
+    file = models.ForeignKey(DisbursementFile, on_delete=models.PROTECT, related_name="lines", db_constraint=False)
     line_number = models.PositiveIntegerField()
-    reference = models.CharField(max_length=64, unique=True, help_text="the payment's reference for this attempt")
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="lines")
+    # The unique index is the reference's only one (no LIKE index: nothing searches references by prefix).
+    reference = models.CharField(max_length=64, help_text="the payment's reference for this attempt")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="lines", db_constraint=False)
     attempt = models.PositiveSmallIntegerField()
     amount_centavos = models.PositiveBigIntegerField()
     payee_identifier_type = models.CharField(max_length=20, help_text="ACCOUNTID, MSISDN or VOUCHER (never the number)")
@@ -44,6 +47,7 @@ class DisbursementLine(models.Model):
 
     class Meta:
         ordering = ["file", "line_number"]
+        constraints = [models.UniqueConstraint(fields=["reference"], name="one_disbursement_line_per_reference")]
 
 
 class SettlementFile(models.Model):
@@ -73,9 +77,10 @@ class SettlementLine(models.Model):
         APPLIED = "applied", "Applied"
         EXCEPTION = "exception", "Exception"
 
-    file = models.ForeignKey(SettlementFile, on_delete=models.CASCADE, related_name="lines")
+    # Written with its file in one transaction (no constraint in the database); read by file only.
+    file = models.ForeignKey(SettlementFile, on_delete=models.CASCADE, related_name="lines", db_constraint=False)
     line_number = models.PositiveIntegerField()
-    reference = models.CharField(max_length=64, db_index=True)
+    reference = models.CharField(max_length=64)
     status = models.CharField(max_length=20)
     amount_centavos = models.BigIntegerField(null=True)
     reason = models.CharField(max_length=500, blank=True)

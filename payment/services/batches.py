@@ -10,17 +10,25 @@ from ..audit import Action, audit
 from ..errors import FourEyes, PaymentError
 from ..lock_objects import batch_lock, payments_lock
 from ..models import Batch, Entitlement, Payment
-from .cycles import _cycle_change, cycle_advance
+from .cycles import _cycle_change, cycle_advance_after
 from .payments import payments_move, payments_transition
 
 
-@transaction.atomic
 def batch_approve(*, batch_id, actor: str, channel: str = "command") -> Batch:
     """A second payment officer approves a submitted batch: its payments are approved and its amounts frozen.
 
-    Refused for the officer who prepared it, whoever they are (no switch turns this off).
+    Refused for the officer who prepared it, whoever they are (no switch turns this off). Batches of one
+    cycle are approved at once if asked to (they hold the cycle in share mode); the cycle moves on to
+    approved after the last (cycle_advance_after).
     """
-    batch = batch_lock(batch_id)
+    batch = _batch_approve(batch_id=batch_id, actor=actor, channel=channel)
+    batch.cycle = cycle_advance_after(batch.cycle_id, actor=actor)
+    return batch
+
+
+@transaction.atomic
+def _batch_approve(*, batch_id, actor: str, channel: str) -> Batch:
+    batch = batch_lock(batch_id, shared_cycle=True)
     if not actor or actor == batch.prepared_by:
         raise FourEyes(f"batch {batch.number} of {batch.cycle.code} was prepared by {batch.prepared_by or 'nobody'}: "
                        "another payment officer must approve it")
@@ -36,7 +44,6 @@ def batch_approve(*, batch_id, actor: str, channel: str = "command") -> Batch:
     audit(actor=actor, action=Action.UPDATE, object_type="payment.batch", object_ids=[batch.pk], channel=channel,
           reason=f"batch {batch.number} of {batch.cycle.code} approved: {batch.payment_count} payments, "
                  f"{batch.total_centavos} centavos (prepared by {batch.prepared_by})")
-    cycle_advance(batch.cycle, actor=actor)
     return batch
 
 

@@ -2,47 +2,27 @@
 bounded chunks, submitted, approved batch by batch, distributed, closed, or cancelled."""
 
 import calendar
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from dsrs.events.bulk import insert_rows
+from dsrs.events.bulk import JSONText, insert_rows
 from dsrs.events.outbox import buffered
 
 from .. import events, formulas, states
 from ..audit import Action, audit
 from ..errors import PaymentError
-from ..lock_objects import cycle_lock
+from ..lock_objects import PaymentRow, batch_lock, cycle_lock
 from ..models import Batch, Cycle, CycleChange, EnrolmentFact, Entitlement, HouseholdFact, Payment, PaymentChange, Program
 from .payments import payments_move
 
-GENERATION_CHUNK = 10000
 LEVELS = ("region_code", "province_code", "municipality_code", "barangay_code")
-
-
-@dataclass
-class NewPayment:
-    """What the pending event of a payment being generated reads (a model instance per row costs more)."""
-
-    id: uuid.UUID
-    entitlement_id: uuid.UUID
-    cycle_id: uuid.UUID
-    batch_id: uuid.UUID
-    household_id: uuid.UUID
-    program_code: str
-    amount_centavos: int
-    currency: str
-    region_code: str
-    province_code: str
-    municipality_code: str
-    barangay_code: str
-    status: str = Payment.Status.PENDING
-    version: int = 1
-    attempt: int = 1
 
 
 def _month_end(year: int, month: int) -> date:
@@ -84,87 +64,125 @@ class Generation:
     already: int = 0
     without_household_facts: int = 0
     batches: set = field(default_factory=set)
+    plan: list = field(default_factory=list)  # (batch id, household ids): the units of cycle_generate_batch
 
 
-def cycle_generate(*, cycle_id, actor: str, chunk: int = GENERATION_CHUNK, channel: str = "command",
-                   progress=None) -> Generation:
+def cycle_generate(*, cycle_id, actor: str, channel: str = "command", progress=None) -> Generation:
     """One entitlement, one pending payment, per household enrolled in the cycle's program on the
     period's last day, grouped into batches of at most the program's batch size per provider and region.
 
-    Runs in chunks, each one transaction; a second run (or a run after a crash) creates only what is
-    missing, and the database's unique constraint refuses a second entitlement in any case. A household
-    whose members payment has not yet heard of is left for a later run (counted, never paid wrong).
+    Three steps: the plan (which household goes to which batch, the batches created), one transaction
+    per batch (cycle_generate_batch; runs.cycle_run runs them in worker processes at once), then the
+    cycle's control totals and the audit row. A second run (or a run after a crash) creates only what
+    is missing, and the database's unique constraint refuses a second entitlement in any case. A
+    household whose members payment has not yet heard of is left for a later run (counted, never paid wrong).
     """
-    cycle = Cycle.objects.select_related("program").get(pk=cycle_id)
-    if cycle.status != Cycle.Status.DRAFT:
-        raise PaymentError(f"cycle {cycle.code} is {cycle.status}: only a draft cycle is generated", code="not_draft")
-    enrolled = list(EnrolmentFact.objects.filter(program_code=cycle.program.code, status=EnrolmentFact.Status.ENROLLED,
-                                                 effective_on__lte=cycle.period_end)
-                    .order_by("region_code", "household_id").values_list("household_id", flat=True))
-    result = Generation()
-    for start in range(0, len(enrolled), chunk):
-        _generate_chunk(cycle.pk, enrolled[start:start + chunk], result)
+    result = cycle_generate_plan(cycle_id=cycle_id)
+    total, done = sum(len(households) for _, households in result.plan), 0
+    for batch_id, households in result.plan:
+        result.created += cycle_generate_batch(cycle_id=cycle_id, batch_id=batch_id, household_ids=households)
+        done += len(households)
         if progress:
-            progress(min(start + chunk, len(enrolled)), len(enrolled))
-    with transaction.atomic():
-        audit(actor=actor, action=Action.CREATE, object_type="payment.cycle", object_ids=[cycle.pk], channel=channel,
-              reason=f"generated {result.created} entitlements ({result.already} existed, "
-                     f"{result.without_household_facts} households without member facts yet)")
+            progress(done, total)
+    cycle_generate_finish(cycle_id=cycle_id, result=result, actor=actor, channel=channel)
     return result
 
 
 @transaction.atomic
-def _generate_chunk(cycle_id, household_ids: list, result: Generation) -> None:
+def cycle_generate_plan(*, cycle_id) -> Generation:
+    """In one transaction holding the cycle: the enrolled households in region and id order, less those
+    with an entitlement of the cycle (`already`) and those whose members payment has not heard of
+    (`without_household_facts`), fill the region's open draft batch, then new batches of at most the
+    program's batch size, created here. Nothing else is written: a plan left unfinished (a crash) leaves
+    empty or part-filled draft batches, which the next run fills first."""
     cycle = cycle_lock(cycle_id)
+    if cycle.status != Cycle.Status.DRAFT:
+        raise PaymentError(f"cycle {cycle.code} is {cycle.status}: only a draft cycle is generated", code="not_draft")
+    program = cycle.program
+    # One query: each enrolled household, whether it has an entitlement of the cycle, whether payment
+    # knows its members (semi-joins in the database, not sets of ids here).
+    enrolled = list(EnrolmentFact.objects.filter(program_code=program.code, status=EnrolmentFact.Status.ENROLLED,
+                                                 effective_on__lte=cycle.period_end)
+                    .annotate(taken=Exists(Entitlement.objects.filter(cycle=cycle, program_code=program.code,
+                                                                      household_id=OuterRef("household_id"))),
+                              known=Exists(HouseholdFact.objects.filter(household_id=OuterRef("household_id"))))
+                    .order_by("region_code", "household_id").values_list("household_id", "region_code", "taken", "known"))
+    wanted = [(h, region, known) for h, region, taken, known in enrolled if not taken]
+    result = Generation(already=len(enrolled) - len(wanted))
+    open_batches = {b.region_code: b for b in Batch.objects.filter(cycle=cycle, status=Batch.Status.DRAFT,
+                                                                   payment_count__lt=program.batch_size).order_by("number")}
+    number = Batch.objects.filter(cycle=cycle).aggregate(n=Max("number"))["n"] or 0
+    plan: dict = {}
+    room = {region: program.batch_size - b.payment_count for region, b in open_batches.items()}
+    for household_id, region_code, known in wanted:
+        if not known:
+            result.without_household_facts += 1
+            continue
+        if not room.get(region_code):
+            number += 1
+            open_batches[region_code] = Batch.objects.create(cycle=cycle, number=number, region_code=region_code,
+                                                             provider_code=program.provider_code)
+            room[region_code] = program.batch_size
+        plan.setdefault(open_batches[region_code].pk, []).append(household_id)
+        room[region_code] -= 1
+    result.plan = list(plan.items())
+    result.batches = set(plan)
+    return result
+
+
+@transaction.atomic
+def cycle_generate_batch(*, cycle_id, batch_id, household_ids: list) -> int:
+    """The entitlements and pending payments (each with its change row and its event) of one batch of the
+    plan, in one transaction holding the batch and the cycle in share mode: the batches of a cycle may be
+    generated at once, while submitting (or a second plan) waits. Returns how many were created."""
+    batch = batch_lock(batch_id, shared_cycle=True)
+    cycle = batch.cycle
+    if cycle.pk != cycle_id or cycle.status != Cycle.Status.DRAFT or batch.status != Batch.Status.DRAFT:
+        raise PaymentError(f"batch {batch.number} of {cycle.code} is not a draft batch of a draft cycle",
+                           code="not_draft")
     program = cycle.program
     formula_row = program.current_formula()
     formula = formula_row.as_data()
     taken = set(Entitlement.objects.filter(cycle=cycle, household_id__any_of=household_ids)
                 .values_list("household_id", flat=True))
-    result.already += len(taken)
     wanted = [h for h in household_ids if h not in taken]
     # Plain tuples, not model instances: at 100,000 households per cycle every object per row counts.
+    # The members as their JSON text: households of the same members (and day observed) are evaluated,
+    # and their breakdown's JSON made, once (the formula is pure).
     facts = {h: (members, observed_on) for h, members, observed_on in HouseholdFact.objects.filter(
-        household_id__any_of=wanted).values_list("household_id", "members", "observed_on")}
+        household_id__any_of=wanted).values_list("household_id", Cast("members", TextField()), "observed_on")}
     enrolments = {row[0]: row[1:] for row in EnrolmentFact.objects.filter(
         program_code=program.code, household_id__any_of=wanted).values_list("household_id", "enrolment_id", *LEVELS)}
-    open_batches = {b.region_code: b for b in Batch.objects.filter(cycle=cycle, status=Batch.Status.DRAFT,
-                                                                   payment_count__lt=program.batch_size)}
-    number = Batch.objects.filter(cycle=cycle).aggregate(n=Max("number"))["n"] or 0
     now = timezone.now()
-    entitlements, payments, changes, transitions, touched = [], [], [], [], {}
+    cycle_pk, batch_pk, code, currency = cycle.pk, batch.pk, program.code, program.currency
+    formula_pk, formula_version = formula_row.pk, formula_row.version
+    on, months = cycle.period_start, program.months_per_cycle
+    entitlements, payments, changes, transitions, breakdowns = [], [], [], [], {}
+    total = 0
     with buffered():
         for household_id in wanted:
-            fact = facts.get(household_id)
-            if fact is None:
-                result.without_household_facts += 1
+            fact, enrolment = facts.get(household_id), enrolments.get(household_id)
+            if fact is None or enrolment is None:  # gone since the plan: left for a later run
                 continue
-            enrolment_id, *place = enrolments[household_id]
-            region_code = place[0]
-            batch = open_batches.get(region_code)
-            if batch is None or batch.payment_count >= program.batch_size:
-                number += 1
-                batch = Batch.objects.create(cycle=cycle, number=number, provider_code=program.provider_code,
-                                             region_code=region_code)
-                open_batches[region_code] = batch
-            members, observed_on = fact
-            amount, breakdown = formulas.evaluate(formula, members=members, on=cycle.period_start,
-                                                  observed_on=observed_on, months=program.months_per_cycle)
+            enrolment_id, *place = enrolment
+            evaluated = breakdowns.get(fact)
+            if evaluated is None:
+                members, observed_on = fact
+                amount, breakdown = formulas.evaluate(formula, members=json.loads(members), on=on,
+                                                      observed_on=observed_on, months=months)
+                evaluated = breakdowns[fact] = amount, JSONText(json.dumps(breakdown, separators=(",", ":")))
+            amount, breakdown = evaluated
             entitlement_id, payment_id = uuid.uuid4(), uuid.uuid4()
-            entitlements.append((entitlement_id, cycle.pk, batch.pk, household_id, program.code, enrolment_id,
-                                 amount, program.currency, formula_row.pk, formula_row.version, breakdown,
-                                 *place, now))
-            payment = NewPayment(payment_id, entitlement_id, cycle.pk, batch.pk, household_id, program.code,
-                                 amount, program.currency, *place)
-            payments.append((payment_id, entitlement_id, cycle.pk, batch.pk, household_id, program.code,
-                             Payment.Status.PENDING, 1, 1, amount, program.currency, *place, "", False, "",
-                             now, now))
+            entitlements.append((entitlement_id, cycle_pk, batch_pk, household_id, code, enrolment_id, amount, currency,
+                                 formula_pk, formula_version, breakdown, *place, now))
+            payments.append((payment_id, entitlement_id, cycle_pk, batch_pk, household_id, code, Payment.Status.PENDING,
+                             1, 1, amount, currency, *place, "", False, "", now, now))
             changes.append((payment_id, "", Payment.Status.PENDING, 1, 1, "entitlement generated", "system", now))
-            transitions.append((payment, "", "entitlement generated"))
-            batch.payment_count += 1
-            batch.total_centavos += amount
-            touched[batch.pk] = batch
-        events.publish_payment_transitions(transitions, cycles={cycle.pk: cycle}, occurred_at=now)
+            transitions.append((PaymentRow((payment_id, entitlement_id, cycle_pk, batch_pk, household_id, code,
+                                            Payment.Status.PENDING, 1, 1, amount, currency, *place, "", now)),
+                                "", "entitlement generated"))
+            total += amount
+        events.publish_payment_transitions(transitions, cycles={cycle_pk: cycle}, occurred_at=now)
         insert_rows(Entitlement, ("id", "cycle_id", "batch_id", "household_id", "program_code", "enrolment_id",
                                   "amount_centavos", "currency", "formula_id", "formula_version", "breakdown",
                                   *LEVELS, "created_at"), entitlements, binary=True)
@@ -173,16 +191,24 @@ def _generate_chunk(cycle_id, household_ids: list, result: Generation) -> None:
                               "review_reason", "created_at", "updated_at"), payments, binary=True)
     insert_rows(PaymentChange, ("payment_id", "from_status", "to_status", "version", "attempt", "reason", "actor", "at"),
                 changes, binary=True)
-    Batch.objects.bulk_update(list(touched.values()), ["payment_count", "total_centavos"])
-    result.batches.update(touched)
-    result.created += len(entitlements)
-    _recount(cycle)
+    batch.payment_count += len(entitlements)
+    batch.total_centavos += total
+    batch.save(update_fields=["payment_count", "total_centavos"])
+    return len(entitlements)
 
 
-def _recount(cycle: Cycle) -> None:
-    totals = Entitlement.objects.filter(cycle=cycle).aggregate(n=Count("pk"), total=Sum("amount_centavos"))
-    cycle.entitlement_count, cycle.total_centavos = totals["n"], totals["total"] or 0
-    cycle.save(update_fields=["entitlement_count", "total_centavos", "updated_at"])
+def cycle_generate_finish(*, cycle_id, result: Generation, actor: str, channel: str = "command") -> Cycle:
+    """After the batches of a generation: the cycle's control totals summed from its entitlements (once per
+    run, so a run after a crash mends them too), and the audit row."""
+    with transaction.atomic():
+        cycle = cycle_lock(cycle_id)
+        totals = Entitlement.objects.filter(cycle=cycle).aggregate(n=Count("pk"), total=Sum("amount_centavos"))
+        cycle.entitlement_count, cycle.total_centavos = totals["n"], totals["total"] or 0
+        cycle.save(update_fields=["entitlement_count", "total_centavos", "updated_at"])
+        audit(actor=actor, action=Action.CREATE, object_type="payment.cycle", object_ids=[cycle.pk], channel=channel,
+              reason=f"generated {result.created} entitlements ({result.already} existed, "
+                     f"{result.without_household_facts} households without member facts yet)")
+    return cycle
 
 
 @transaction.atomic
@@ -203,6 +229,16 @@ def cycle_submit(*, cycle_id, actor: str, channel: str = "command") -> Cycle:
     audit(actor=actor, action=Action.UPDATE, object_type="payment.batch", object_ids=[b.pk for b in batches],
           reason=f"cycle {cycle.code} submitted for approval ({len(batches)} batches)", channel=channel)
     return cycle
+
+
+def cycle_advance_after(cycle_id, *, actor: str) -> Cycle:
+    """cycle_advance in a transaction of its own, after a step of one batch has committed (batch_lock,
+    shared_cycle): the last of several such steps running at once sees every batch done. Idempotent: if a
+    process stops in between, the next step of any batch of the cycle moves it on."""
+    with transaction.atomic():
+        cycle = cycle_lock(cycle_id)
+        cycle_advance(cycle, actor=actor)
+        return cycle
 
 
 def cycle_advance(cycle: Cycle, *, actor: str) -> None:

@@ -23,13 +23,15 @@ from ..models import Batch, DisbursementFile, DisbursementLine, Payment
 from ..money import pesos
 from ..payees import VOUCHER, payees_resolve
 from ..providers import DisbursementRow, provider_for
-from .cycles import cycle_advance
+from .cycles import cycle_advance_after
 from .payments import payments_move
 
 
 def payment_reference(payment) -> str:
-    """Unique per line: a retry is a new line under a new reference (a Payment or a PaymentRow)."""
-    return f"{payment.id.hex}-{payment.attempt}"
+    """Unique per line: a retry is a new line under a new reference (a Payment or a PaymentRow, whose id
+    may be the uuid's text)."""
+    pk = payment.id
+    return f"{pk.replace('-', '') if isinstance(pk, str) else pk.hex}-{payment.attempt}"
 
 
 def files_dir() -> Path:
@@ -95,10 +97,17 @@ def disbursement_file_path(file: DisbursementFile, *, actor: str = "system") -> 
     return _write(file, content)
 
 
-@transaction.atomic
 def batch_export(*, batch_id, actor: str, channel: str = "command") -> DisbursementFile:
-    """Export the batch's approved payments (sent from then on); with none left, the last file again."""
-    batch = batch_lock(batch_id)
+    """Export the batch's approved payments (sent from then on); with none left, the last file again.
+    Batches of one cycle are exported at once if asked to; the cycle moves on after the last."""
+    file = _batch_export(batch_id=batch_id, actor=actor, channel=channel)
+    cycle_advance_after(file.batch.cycle_id, actor=actor)
+    return file
+
+
+@transaction.atomic
+def _batch_export(*, batch_id, actor: str, channel: str) -> DisbursementFile:
+    batch = batch_lock(batch_id, shared_cycle=True)
     if batch.status not in (Batch.Status.APPROVED, Batch.Status.EXPORTED):
         raise PaymentError(f"batch {batch.number} of {batch.cycle.code} is {batch.status}: an unapproved batch "
                            "cannot be exported", code="not_approved")
@@ -127,7 +136,6 @@ def batch_export(*, batch_id, actor: str, channel: str = "command") -> Disbursem
     if batch.status == Batch.Status.APPROVED:
         batch.status = Batch.Status.EXPORTED
         batch.save(update_fields=["status"])
-    cycle_advance(batch.cycle, actor=actor)
     audit(actor=actor, action=Action.EXPORT, object_type="payment.batch", object_ids=[batch.pk], channel=channel,
           fields=["payee_identifier"], reason=f"{file.name}: {file.line_count} lines, {file.total_centavos} centavos, "
                                               f"sha256 {file.sha256}")

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dsrs.events.bulk import insert_rows
@@ -22,10 +22,10 @@ from dsrs.events.bulk import insert_rows
 from .. import states
 from ..audit import Action, audit
 from ..errors import PaymentError
-from ..lock_objects import payment_rows_lock, payments_lock
+from ..lock_objects import PaymentRow, payments_lock
 from ..models import DisbursementLine, Payment, ReconciliationException, SettlementFile, SettlementLine
 from ..providers import SettlementFormatError, provider_for
-from .payments import payment_transition, payments_transition
+from .payments import Move, payment_rows, payment_transition, payments_apply, row_columns
 
 K = ReconciliationException.Kind
 P = Payment.Status
@@ -70,16 +70,11 @@ def settlement_import(*, content: bytes, name: str, provider_code: str = "mifos-
         raise PaymentError(str(exc), code="bad_settlement_file") from None
     settlement = SettlementFile.objects.create(name=name[:200], sha256=digest, content=content.decode("utf-8-sig"),
                                                line_count=len(rows), imported_by=actor)
-    sent_lines = {}
-    for chunk in _chunks({r.reference for r in rows}):
-        sent_lines.update((line.reference, line) for line in map(SentLine._make, DisbursementLine.objects.filter(
-            reference__any_of=chunk).values_list(*SentLine._fields)))
-    payments = {}
-    for chunk in _chunks({line.payment_id for line in sent_lines.values()}):
-        payments.update((p.pk, p) for p in payment_rows_lock(Payment.objects.filter(pk__any_of=chunk)))
+    sent_lines, payments = _sent({r.reference for r in rows})
 
     exceptions, outcomes, seen = [], [], set()
-    to_paid, to_failed, to_reversed, failures, settled = [], [], [], {}, []
+    moves, counts, settled = [], {P.PAID: 0, P.FAILED: 0, P.REVERSED: 0}, []
+    paid_reason = f"settled in {settlement.name}"
 
     def refuse(row, kind, detail, line=None, payment=None):
         exceptions.append((row, ReconciliationException(
@@ -114,20 +109,24 @@ def settlement_import(*, content: bytes, name: str, provider_code: str = "mifos-
             outcomes.append(SettlementLine.Outcome.APPLIED)
             settled.append(line.pk)
             if row.status == "COMPLETED":
-                to_paid.append(payment)
+                steps = ((P.PAID, paid_reason),)
             elif row.status == "FAILED":
-                to_failed.append(payment)
-                failures[payment.pk] = f"provider: {row.reason or 'failed'}"
+                steps = ((P.FAILED, f"provider: {row.reason or 'failed'}"),)
             else:
-                if payment.status == P.SENT:
-                    to_paid.append(payment)
-                to_reversed.append(payment)
-                failures[payment.pk] = f"provider returned the money: {row.reason or 'returned'}"
+                returned = f"provider returned the money: {row.reason or 'returned'}"
+                steps = ((P.PAID, paid_reason), (P.REVERSED, returned)) if payment.status == P.SENT else (
+                    (P.REVERSED, returned),)
+            moves.append(Move(payment, steps))
+            for to_status, _ in steps:
+                counts[to_status] += 1
 
-    # Missing: every payment of a disbursement file answered here that the file does not name.
+    for chunk in _chunks(settled):
+        DisbursementLine.objects.filter(pk__any_of=chunk).update(settled=True)
+    # Missing: every payment of a disbursement file answered here that the file does not name (its
+    # lines are the answered files' lines still unsettled: those settled just now are marked above).
     answered_files = {line.file_id for line in sent_lines.values()}
     missing = (DisbursementLine.objects.filter(file_id__in=answered_files, settled=False, payment__status=P.SENT)
-               .exclude(pk__in=settled).select_related("payment", "file"))
+               .select_related("payment", "file"))
     missing = [m for m in missing if m.reference not in seen and m.attempt == m.payment.attempt]
 
     insert_rows(SettlementLine, ("file_id", "line_number", "reference", "status", "amount_centavos", "reason", "outcome"),
@@ -144,21 +143,42 @@ def settlement_import(*, content: bytes, name: str, provider_code: str = "mifos-
                                    detail=f"{m.reference} was sent in {m.file.name} "
                                           "and is not in this settlement")
            for m in missing], batch_size=1000)
-    for chunk in _chunks(settled):
-        DisbursementLine.objects.filter(pk__any_of=chunk).update(settled=True)
-    payments_transition(payments=sorted(to_paid, key=lambda p: p.pk), to_status=P.PAID, actor=actor,
-                        reason=f"settled in {settlement.name}")
-    payments_transition(payments=sorted(to_failed, key=lambda p: p.pk), to_status=P.FAILED, actor=actor,
-                        reasons=failures)
-    payments_transition(payments=sorted(to_reversed, key=lambda p: p.pk), to_status=P.REVERSED, actor=actor,
-                        reasons=failures)
-    settlement.paid, settlement.failed, settlement.reversed = len(to_paid), len(to_failed), len(to_reversed)
+    payments_apply(moves=moves, actor=actor)
+    settlement.paid, settlement.failed, settlement.reversed = counts[P.PAID], counts[P.FAILED], counts[P.REVERSED]
     settlement.exceptions = len(exceptions) + len(missing)
     settlement.save(update_fields=["paid", "failed", "reversed", "exceptions"])
     audit(actor=actor, action=Action.CREATE, object_type="payment.settlement", object_ids=[settlement.pk],
           channel=channel, reason=f"{settlement.name}: {len(rows)} lines, {settlement.paid} paid, {settlement.failed} "
                                   f"failed, {settlement.reversed} reversed, {settlement.exceptions} exceptions")
     return Import(file=settlement)
+
+
+def _sent(references: set) -> tuple[dict, dict]:
+    """The disbursement lines of these references (by reference) and their payments (by id), read without
+    a lock: payments_apply moves a payment only if it is still at the version read here. On PostgreSQL one
+    query for both, the ids as text; elsewhere two through the ORM."""
+    sent_lines, payments = {}, {}
+    if connection.vendor == "postgresql":
+        line_columns = ", ".join({"pk": "l.id", "payment_id": "l.payment_id::text"}.get(name, f"l.{name}")
+                                 for name in SentLine._fields)
+        width = len(SentLine._fields)
+        with connection.cursor() as cursor:
+            for chunk in _chunks(references):
+                cursor.execute(f"SELECT {line_columns}, {row_columns('p.')} FROM {DisbursementLine._meta.db_table} l "
+                               f"JOIN {Payment._meta.db_table} p ON p.id = l.payment_id WHERE l.reference = ANY(%s)",
+                               [chunk])
+                for row in cursor.fetchall():
+                    line = SentLine._make(row[:width])
+                    sent_lines[line.reference] = line
+                    if line.payment_id not in payments:
+                        payments[line.payment_id] = PaymentRow((*row[width:], None))
+        return sent_lines, payments
+    for chunk in _chunks(references):
+        sent_lines.update((line.reference, line) for line in map(SentLine._make, DisbursementLine.objects.filter(
+            reference__any_of=chunk).values_list(*SentLine._fields)))
+    for chunk in _chunks({line.payment_id for line in sent_lines.values()}):
+        payments.update((p.pk, p) for p in payment_rows(Payment.objects.filter(pk__any_of=chunk)))
+    return sent_lines, payments
 
 
 def _may(payment_status: str, line_status: str) -> bool:

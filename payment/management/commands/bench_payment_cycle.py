@@ -5,7 +5,6 @@ own, then runs the cycle as operators would (payment/runs.py) and prints each ph
 the control-total check (batches = lines = files, to the centavo).
 """
 
-import os
 import random
 import time
 import uuid
@@ -19,7 +18,7 @@ from django.utils import timezone
 from dsrs.events.bulk import insert_rows
 from payment.models import (Batch, DisbursementFile, EnrolmentFact, Entitlement, Formula, FormulaComponent,
                             HouseholdFact, Payment, Program)
-from payment.runs import cycle_run
+from payment.runs import backend_clock, cycle_run
 
 REGIONS = ["0100000000", "0300000000", "0400000000", "0700000000", "1300000000"]
 
@@ -32,28 +31,6 @@ def _loadavg() -> str:
         return "unknown"
 
 
-def _backend_clock():
-    """The CPU seconds of this connection's PostgreSQL backend, read from /proc when the server runs on
-    this machine (as scripts/infra's does), else None: on a shared machine, the work the database did
-    for the cycle, whatever else it was doing."""
-    if connection.vendor != "postgresql":
-        return lambda: None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def read():
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-        except (OSError, IndexError, ValueError):
-            return None
-
-    return read if read() is not None else (lambda: None)
-
-
 class Command(BaseCommand):
     help = "Time one payment cycle of N enrolled households (generate, approve, export, settle, reconcile)."
 
@@ -62,21 +39,23 @@ class Command(BaseCommand):
         parser.add_argument("--fail-share", type=float, default=0.02)
         parser.add_argument("--return-share", type=float, default=0.005)
         parser.add_argument("--batch-size", type=int, default=10000)
+        parser.add_argument("--workers", type=int, default=2,
+                            help="processes running the steps of different batches at once (1: one at a time)")
 
-    def handle(self, *args, households, fail_share, return_share, batch_size, **options):
+    def handle(self, *args, households, fail_share, return_share, batch_size, workers, **options):
         if households < 1:
             raise CommandError("--households must be at least 1")
         code = f"B{uuid.uuid4().hex[:6].upper()}"
         self.stdout.write(f"bench_payment_cycle: {households} households, program {code}, "
-                          f"database {connection.vendor}")
+                          f"database {connection.vendor}, {workers} worker(s)")
         seeded = time.monotonic()
         self._seed(code, households, batch_size)
         self.stdout.write(f"seeded the projections in {time.monotonic() - seeded:.1f}s (not counted)")
-        server_clock = _backend_clock()
+        server_clock = backend_clock()
         started, load = time.monotonic(), _loadavg()
         run = cycle_run(program_code=code, on=date(2026, 12, 1), preparer="bench:preparer", approver="bench:approver",
                         fail_share=fail_share, return_share=return_share, retry=False, say=self.stdout.write,
-                        server_clock=server_clock)
+                        server_clock=server_clock, workers=workers)
         total = time.monotonic() - started
         cycle = run.cycle
         batches = Batch.objects.filter(cycle=cycle).aggregate(t=Sum("total_centavos"))["t"]
