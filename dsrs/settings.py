@@ -277,7 +277,7 @@ EVENTS_KAFKA_TOPIC_RETENTION_MS = env.int("KAFKA_TOPIC_RETENTION_MS", default=-1
 EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS = env.float("KAFKA_DELIVERY_TIMEOUT_SECONDS", default=15.0)
 # How soon a consumer learns of a subscribed topic, or of partitions, created after it subscribed.
 EVENTS_KAFKA_METADATA_REFRESH_MS = env.int("KAFKA_METADATA_REFRESH_MS", default=5000)
-EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=1000)
+EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=3000)
 # The relay claims fewer rows than EVENTS_RELAY_BATCH_SIZE when its records are large: about this many bytes.
 EVENTS_RELAY_BATCH_BYTES = env.int("EVENTS_RELAY_BATCH_BYTES", default=4 * 1024 * 1024)
 EVENTS_CONSUMER_BATCH_SIZE = env.int("EVENTS_CONSUMER_BATCH_SIZE", default=500)

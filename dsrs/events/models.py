@@ -30,7 +30,10 @@ class OutboxEvent(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["id"], name="outbox_unsent_idx", condition=models.Q(sent_at__isnull=True)),
-            models.Index(fields=["sent_at"], name="outbox_sent_at_idx"),
+            # Sent rows only (pruning reads them by age): an index that also held the unsent rows
+            # tempted the planner to fetch and sort every unsent row for each claim, instead of
+            # reading the first few from outbox_unsent_idx in id order.
+            models.Index(fields=["sent_at"], name="outbox_sent_idx", condition=models.Q(sent_at__isnull=False)),
         ]
 
     def __str__(self):

@@ -1,11 +1,16 @@
 import json
+import os
+import threading
+import uuid
+from contextlib import contextmanager
 
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 
 from dsrs.events import publish, registry
 from dsrs.events.models import OutboxEvent
-from dsrs.events.transports import Delivery
+from dsrs.events.relay import _take_the_relay_turn
+from dsrs.events.transports import Delivery, get_transport
 from tests.events.test_envelope_and_contracts import HOUSEHOLD, an_event
 
 
@@ -66,4 +71,48 @@ def published(local_transport):
     return publish_households
 
 
-__all__ = ["FakeSession", "delivery_of", "HOUSEHOLD", "an_event"]
+@pytest.fixture
+def kafka_namespace(settings, transactional_db):
+    namespace = f"t{uuid.uuid4().hex[:10]}."
+    settings.EVENTS_TRANSPORT = "kafka"
+    settings.EVENTS_KAFKA_BOOTSTRAP_SERVERS = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    settings.EVENTS_KAFKA_TOPIC_PARTITIONS = 3
+    settings.EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS = 5.0
+    settings.EVENTS_TOPIC_PREFIX = settings.EVENTS_GROUP_PREFIX = namespace
+    settings.ANALYTICS_MONGODB_URI = ""
+    yield namespace
+    admin = get_transport().admin()
+    topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(namespace)]
+    for future in (admin.delete_topics(topics).values() if topics else []):
+        future.result(timeout=30)
+
+
+@contextmanager
+def in_another_transaction(step):
+    """Run `step` in a transaction of another connection that stays open until the block ends, as
+    another relay in the middle of its batch (PostgreSQL)."""
+    ready, release = threading.Event(), threading.Event()
+
+    def holding():
+        with transaction.atomic():
+            assert step() is not False
+            ready.set()
+            release.wait(10)
+        connections.close_all()
+
+    other = threading.Thread(target=holding)
+    other.start()
+    assert ready.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        other.join()
+
+
+def another_relay_sending():
+    """Another relay in the middle of a batch: it holds the turn until the block ends."""
+    return in_another_transaction(_take_the_relay_turn)
+
+
+__all__ = ["FakeSession", "another_relay_sending", "in_another_transaction", "delivery_of", "HOUSEHOLD", "an_event"]

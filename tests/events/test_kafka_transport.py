@@ -1,7 +1,6 @@
 import os
 import threading
 import time
-import uuid
 
 import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -14,22 +13,6 @@ from dsrs.events.topics import topic_name
 from dsrs.events.transports import get_transport
 from dsrs.events.transports.kafka import KafkaConsumerSession
 from tests.events.test_envelope_and_contracts import HOUSEHOLD
-
-
-@pytest.fixture
-def kafka_namespace(settings, transactional_db):
-    namespace = f"t{uuid.uuid4().hex[:10]}."
-    settings.EVENTS_TRANSPORT = "kafka"
-    settings.EVENTS_KAFKA_BOOTSTRAP_SERVERS = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
-    settings.EVENTS_KAFKA_TOPIC_PARTITIONS = 3
-    settings.EVENTS_KAFKA_DELIVERY_TIMEOUT_SECONDS = 5.0
-    settings.EVENTS_TOPIC_PREFIX = settings.EVENTS_GROUP_PREFIX = namespace
-    settings.ANALYTICS_MONGODB_URI = ""
-    yield namespace
-    admin = get_transport().admin()
-    topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(namespace)]
-    for future in (admin.delete_topics(topics).values() if topics else []):
-        future.result(timeout=30)
 
 
 @pytest.mark.kafka

@@ -1,13 +1,13 @@
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.utils import timezone
 
 from dsrs.events import registry
 from dsrs.events.models import ConsumerOffset, OutboxEvent
 from dsrs.events.relay import prune_sent, relay_once
+from tests.events.conftest import another_relay_sending, in_another_transaction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,48 +46,17 @@ def test_sent_rows_are_pruned_only_once_old_and_read_by_every_group(published, s
 def test_two_relays_never_claim_the_same_rows(published):
     assert connection.vendor == "postgresql", "SKIP LOCKED is PostgreSQL's; run with `make test`"
     rows = published(4)
-    claimed, release = threading.Event(), threading.Event()
-
-    def slow_relay_holding_the_first_two():
-        with transaction.atomic():
-            list(OutboxEvent.objects.select_for_update(skip_locked=True).order_by("id")[:2])
-            claimed.set()
-            release.wait(10)
-        connections.close_all()
-
-    other = threading.Thread(target=slow_relay_holding_the_first_two)
-    other.start()
-    assert claimed.wait(10)
-    try:
+    with in_another_transaction(
+            lambda: list(OutboxEvent.objects.select_for_update(skip_locked=True).order_by("id")[:2])):
         assert relay_once() == 2
         sent = set(OutboxEvent.objects.filter(sent_at__isnull=False).values_list("id", flat=True))
         assert sent == {rows[2].id, rows[3].id}
-    finally:
-        release.set()
-        other.join()
 
 
 @pytest.mark.postgres
 def test_while_one_relay_sends_the_others_wait_their_turn(published):
     assert connection.vendor == "postgresql", "advisory locks are PostgreSQL's; run with `make test`"
-    from dsrs.events.relay import _take_the_relay_turn
-
     published(3)
-    sending, release = threading.Event(), threading.Event()
-
-    def relay_in_the_middle_of_a_batch():
-        with transaction.atomic():
-            assert _take_the_relay_turn()
-            sending.set()
-            release.wait(10)
-        connections.close_all()
-
-    other = threading.Thread(target=relay_in_the_middle_of_a_batch)
-    other.start()
-    assert sending.wait(10)
-    try:
+    with another_relay_sending():
         assert relay_once() == 0  # not its turn: sending now could overtake the other relay's batch
-    finally:
-        release.set()
-        other.join()
     assert relay_once() == 3

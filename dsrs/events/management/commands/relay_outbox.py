@@ -29,10 +29,7 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1")
         metrics.serve(metrics_port, metrics_addr)
         if not follow:
-            sent = 0
-            while count := relay.relay_once(batch_size=batch_size):
-                sent += count
-            self.stdout.write(f"relayed {sent} events")
+            self.stdout.write(f"relayed {relay.relay_all(batch_size=batch_size)} events")
             return
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -41,10 +38,16 @@ class Command(BaseCommand):
         next_prune, backoff, total = time.monotonic() + prune_every, 0.5, 0
         next_probe = 0.0  # while idle the relay asks the broker itself now and then: readiness needs it
         metrics.set_relay_ready(False)
+        pipeline = None
         while not stop.is_set():
             try:
                 close_old_connections()
-                count = relay.relay_once(batch_size=batch_size)
+                if relay.pipelined():
+                    # Kept from batch to batch: its connections would cost more than a batch to open.
+                    pipeline = pipeline or relay.RelayPipeline()
+                    count = pipeline.run(batch_size=batch_size, max_seconds=1.0, stop=stop)
+                else:
+                    count = relay.relay_once(batch_size=batch_size)
                 total += count
                 if not count and time.monotonic() >= next_probe:
                     get_transport().check(timeout=3)
@@ -58,8 +61,13 @@ class Command(BaseCommand):
                     stop.wait(idle_sleep)
             except Exception as exc:  # the relay must outlive a broker or database outage
                 metrics.set_relay_ready(False)
+                if pipeline is not None:  # its connections may be gone with the database
+                    pipeline.close()
+                    pipeline = None
                 next_probe = 0.0
                 logger.warning("relay failed, retrying in %.1fs: %s", backoff, exc)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
+        if pipeline is not None:
+            pipeline.close()
         self.stdout.write(f"relay stopped after {total} events")
