@@ -172,7 +172,7 @@ def publish_many(event_type: str, *, items: Iterable[tuple[str, dict]], version:
         if not valid:
             contracts.validate(event_type, version, data)  # raises, explaining the violation
         subject, moment = str(subject), _now()
-        data_json = compact(data)
+        data_json = records.data_json(data)
         blob = envelope = envelope_json = None
         if not constant_nul and "\0" not in subject:
             variable = {"ce_id": event_id, "ce_time": moment, "ce_subject": subject}
@@ -189,9 +189,9 @@ def publish_many(event_type: str, *, items: Iterable[tuple[str, dict]], version:
         else:  # the headers cannot hold the event: the row keeps its envelope
             envelope = {"type": event_type, "subject": subject, "data": data, "source": source,
                         "dataschema": dataschema, "id": event_id, "time": moment, **tail}
-            envelope_json = (f'{{"data":{data_json},{head_json},"subject":{quoted(subject)},{middle_json},'
+            envelope_json = (f'{{"data":{data_json.decode()},{head_json},"subject":{quoted(subject)},{middle_json},'
                              f'"id":"{event_id}","time":"{moment}",{tail_json}}}')
-        rows.append(_Pending(event_id, topic, subject, event_type, envelope, envelope_json, data_json.encode(), blob))
+        rows.append(_Pending(event_id, topic, subject, event_type, envelope, envelope_json, data_json, blob))
     pending = _buffer.get()
     if pending is not None:
         pending.extend(rows)

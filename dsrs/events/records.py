@@ -23,6 +23,16 @@ ATTRIBUTES = ("id", "source", "type", "specversion", "time", "subject", "datasch
 _compact = json.JSONEncoder(separators=(",", ":")).encode
 
 
+def data_json(data: dict) -> bytes:
+    """An event's data as its record's value: compact JSON, UTF-8. orjson makes it about ten times
+    faster than json (non-ASCII characters are written as themselves, not escaped); json takes over
+    for what orjson refuses (an integer past 64 bits)."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return _compact(data).encode()
+
+
 class OutboxRecord(NamedTuple):
     """An outbox row as the relay hands it to a transport."""
 
@@ -44,13 +54,13 @@ def headers_of(envelope: dict) -> list[tuple[str, str]]:
 def encode(envelope: dict) -> tuple[bytes, bytes | None, str | None]:
     """(value, headers blob, envelope JSON) of an envelope. The blob is None if a header holds a NUL,
     and only then is the envelope's JSON made (the row must store it)."""
-    data = _compact(envelope["data"])
+    data = data_json(envelope["data"])
     headers = headers_of(envelope)
     joined = "\0".join(part for pair in headers for part in pair)
     if joined.count("\0") == 2 * len(headers) - 1:
-        return data.encode(), joined.encode(), None
+        return data, joined.encode(), None
     attributes = _compact({name: value for name, value in envelope.items() if name != "data"})
-    return data.encode(), None, f'{{"data":{data},{attributes[1:]}'
+    return data, None, f'{{"data":{data.decode()},{attributes[1:]}'
 
 
 def split_headers(blob: bytes) -> list[tuple[str, str]]:
@@ -65,7 +75,7 @@ def record_of(row_id: int, topic: str, key: str, value: bytes | None, blob: byte
         return OutboxRecord(row_id, topic, key, bytes(value), split_headers(bytes(blob)))
     if isinstance(envelope, str):
         envelope = json.loads(envelope)
-    return OutboxRecord(row_id, topic, key, _compact(envelope["data"]).encode(), headers_of(envelope))
+    return OutboxRecord(row_id, topic, key, data_json(envelope["data"]), headers_of(envelope))
 
 
 def _envelope_of(value: bytes | None, headers: dict[str, str]) -> dict:
