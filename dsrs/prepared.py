@@ -29,6 +29,9 @@ from django.db.models import QuerySet, signals
 from django.db.models import sql as orm_sql
 from django.db.models.query import get_related_populators
 
+NEVER = 2**62  # psycopg's prepare_threshold that no query reaches
+
+
 class Prepared:
     """A query of a fixed shape: `build(*placeholders)` returns the queryset; `run(*values)` its instances.
 
@@ -95,10 +98,16 @@ class _Compiled:
         connection.ensure_connection()
         connection.validate_no_broken_transaction()
         prepare = bool(settings.DATABASE_PREPARED_STATEMENTS)
+        pg_connection = connection.connection
+        if prepare and pg_connection.prepare_threshold is None:
+            # Django opens its connections with prepare_threshold None, under which psycopg prepares
+            # nothing, not even with prepare=True. A threshold no query reaches lets prepare=True prepare
+            # these queries and still no other (Django's own queries are never prepared).
+            pg_connection.prepare_threshold = NEVER
         started = time.monotonic()
         with connection.wrap_database_errors:
             # Server-side binding: Django's cursors bind on the client, and such a query cannot be prepared.
-            with psycopg.Cursor(connection.connection) as cursor:
+            with psycopg.Cursor(pg_connection) as cursor:
                 cursor.execute(self.sql, params, prepare=prepare)
                 rows = cursor.fetchall()
         if connection.queries_logged:
