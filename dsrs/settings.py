@@ -150,6 +150,11 @@ else:
             "sslkey": env.str("DATABASE_SSLKEY", default=""),
         }.items() if value
     })
+# The API's hottest queries (the caller, a household with its members) are compiled by the ORM once per
+# connection and sent with new values (dsrs.prepared), as prepared statements unless turned off (a
+# pgbouncer before 1.21 in transaction mode). PostgreSQL only; elsewhere they run through the ORM.
+DATABASE_COMPILED_QUERIES = env.bool("DATABASE_COMPILED_QUERIES", default=True)
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -168,6 +173,15 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # --- REST API ---------------------------------------------------------------------------------------
+
+
+def throttle_rate(name: str, default: str) -> str | None:
+    """A DRF throttle rate from the environment, e.g. `1200/minute`; `none` turns that throttle off
+    (DRF's rate None: the throttle allows every request without reading or writing the cache)."""
+    rate = env.str(name, default=default).strip()
+    return None if rate.lower() == "none" else rate
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "identity.authentication.JWTAuthentication",  # simplejwt's, reading the caller in one query
@@ -186,8 +200,8 @@ REST_FRAMEWORK = {
     ],
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("THROTTLE_ANON", default="60/minute"),
-        "user": env.str("THROTTLE_USER", default="1200/minute"),
+        "anon": throttle_rate("THROTTLE_ANON", "60/minute"),
+        "user": throttle_rate("THROTTLE_USER", "1200/minute"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if IS_PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
@@ -235,6 +249,10 @@ SIMPLE_JWT = {
     "AUDIENCE": env.str("JWT_AUDIENCE", default="dsrs-api"),
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+
+# Access tokens whose signature was verified, remembered per process by their hash (identity.authentication):
+# how many; 0 verifies the signature on every request. Expiry and the caller are checked every time.
+JWT_VERIFIED_CACHE_SIZE = env.int("JWT_VERIFIED_CACHE_SIZE", default=4096)
 
 # Throttling and lockout count in the cache: shared through Redis in production, per process otherwise.
 if IS_PRODUCTION:

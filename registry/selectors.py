@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from functools import lru_cache
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 
+from dsrs import prepared
 from dsrs.personal_data import blind_index
 from dsrs.querying import filtered, in_regions
 
@@ -32,13 +36,86 @@ def household_list(*, regions: frozenset[str] | None, region_code: str | None = 
         households = households.filter(household_number=search.strip().upper()) | households.filter(
             head_of_household_name__icontains=search) | households.filter(pk__in=named.values("household_id"))
     if with_members:
-        households = households.prefetch_related("members")
+        households = _MembersCompiled.of(households) if prepared.enabled(connection) else households.prefetch_related(
+            "members")
     return households
 
 
 def household_get(*, household_id, regions: frozenset[str] | None) -> Household | None:
     """The household, or None if it does not exist or lies outside `regions` (the caller cannot tell which)."""
+    if prepared.enabled(connection):
+        return _household_get_compiled(household_id, regions)
     return in_regions(Household.objects.all(), regions).filter(pk=household_id).prefetch_related("members").first()
+
+
+# household_get's queries (every detail, PUT, PATCH and deactivation reads one) compiled once per
+# connection (dsrs.prepared): the same rows as the queryset above (`.first()` orders by pk; the regions
+# are one array parameter, `= ANY`, so the SQL does not depend on how many there are), and the members
+# put where prefetch_related("members") puts them, in the roster's order.
+_NO_HOUSEHOLD = uuid.UUID("00000000-0000-4000-8000-00000000dead")
+_NO_REGIONS = ["\x00no such region"]
+
+
+def _household_id(value):
+    pk = Household._meta.pk
+    return pk.get_db_prep_value(pk.get_prep_value(value), connection, prepared=True)
+
+
+_HOUSEHOLD_ANYWHERE = prepared.Prepared(
+    "registry.household_get", lambda household_id: Household.objects.filter(pk=household_id).order_by("pk")[:1],
+    placeholders=[_NO_HOUSEHOLD], params=[_household_id])
+_HOUSEHOLD_IN_REGIONS = prepared.Prepared(
+    "registry.household_get.in_regions",
+    lambda household_id, regions: Household.objects.filter(pk=household_id, region_code__any_of=regions).order_by(
+        "pk")[:1],
+    placeholders=[_NO_HOUSEHOLD, _NO_REGIONS], params=[_household_id, sorted])
+_MEMBERS_OF = prepared.Prepared(
+    "registry.members_of", lambda household_ids: Member.objects.filter(household__id__any_of=household_ids),
+    placeholders=[[_NO_HOUSEHOLD]], params=[lambda household_ids: [_household_id(i) for i in household_ids]])
+
+
+def _household_get_compiled(household_id, regions: frozenset[str] | None) -> Household | None:
+    found = (_HOUSEHOLD_ANYWHERE.run(household_id) if regions is None
+             else _HOUSEHOLD_IN_REGIONS.run(household_id, regions))
+    _members_attached(found)
+    return found[0] if found else None
+
+
+def _members_attached(households: list[Household]) -> None:
+    """What prefetch_related("members") does to `households`, with one compiled query (`= ANY` of their
+    ids): each one's members, in the roster's order, cached as `household.members.all()`, each member's
+    `household` set."""
+    if not households:
+        return
+    by_household: dict = {household.pk: [] for household in households}
+    for member in _MEMBERS_OF.run([household.pk for household in households]):
+        by_household[member.household_id].append(member)
+    of_household = Member._meta.get_field("household")
+    cache_name = of_household.remote_field.cache_name
+    for household in households:
+        members = by_household[household.pk]
+        for member in members:
+            of_household.set_cached_value(member, household)
+        cached = household.members.get_queryset()
+        cached._result_cache, cached._prefetch_done = members, True
+        household.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = cached
+
+
+class _MembersCompiled(QuerySet):
+    """Households that come with their members (`_members_attached`) when the queryset is evaluated, the
+    way prefetch_related("members") gives them."""
+
+    @classmethod
+    def of(cls, households: QuerySet) -> QuerySet:
+        households = households._chain()
+        households.__class__ = cls
+        return households
+
+    def _fetch_all(self):
+        fetched = self._result_cache is None
+        super()._fetch_all()
+        if fetched and self._iterable_class is ModelIterable:
+            _members_attached(self._result_cache)
 
 
 def households_with_number(*, field: str, value: str, regions: frozenset[str] | None) -> QuerySet[Household]:
