@@ -152,6 +152,7 @@ class CompiledRuleSet:
     parameters: dict
     region_parameters: dict
     program: object = field(repr=False, default=None)
+    _evaluators: dict = field(repr=False, default_factory=dict)
 
     def params_for(self, region_code: str) -> dict:
         return {**self.parameters, **self.region_parameters.get(region_code, {})}
@@ -174,7 +175,13 @@ class CompiledRuleSet:
                 for criterion, result in zip(self.criteria + self.exclusions, self.program.execute(context))]
 
     def evaluator(self, *, day) -> "Evaluator":
-        return Evaluator(self, day=day)
+        """The evaluator for `day`, kept (with what it remembers) for the next chunk of households."""
+        evaluator = self._evaluators.get(day)
+        if evaluator is None:
+            if len(self._evaluators) >= 4:
+                self._evaluators.clear()
+            evaluator = self._evaluators[day] = Evaluator(self, day=day)
+        return evaluator
 
     def explanation_template(self) -> tuple[str, list]:
         """`explain()` as JSON with a `%s` for each value read and each result and verdict, and what goes
