@@ -2,6 +2,7 @@
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 
 import cel
@@ -175,12 +176,14 @@ class CompiledRuleSet:
                 for criterion, result in zip(self.criteria + self.exclusions, self.program.execute(context))]
 
     def evaluator(self, *, day) -> "Evaluator":
-        """The evaluator for `day`, kept (with what it remembers) for the next chunk of households."""
-        evaluator = self._evaluators.get(day)
+        """The evaluator for `day`, kept (with what it remembers) for the next chunk of households; one per
+        thread, since an evaluator's CEL contexts are updated and read household by household."""
+        key = (day, threading.get_ident())
+        evaluator = self._evaluators.get(key)
         if evaluator is None:
-            if len(self._evaluators) >= 4:
+            if len(self._evaluators) >= 8:
                 self._evaluators.clear()
-            evaluator = self._evaluators[day] = Evaluator(self, day=day)
+            evaluator = self._evaluators[key] = Evaluator(self, day=day)
         return evaluator
 
     def explanation_template(self) -> tuple[str, list]:
