@@ -385,7 +385,10 @@ class Evaluator:
         per_member = []
         for member in members:
             key = key_of(member.values()) if key_of else self._key(member)
-            results = memo.get(key)
+            try:
+                results = memo.get(key)
+            except TypeError:  # a value that cannot be a key (not what the events carry): not remembered
+                results, key = None, None
             if results is None:
                 results = self._member_results(region, member, memo, key)
             per_member.append(results)
@@ -403,9 +406,11 @@ class Evaluator:
             except Exception:  # the library raises several types for evaluation errors
                 result = None
             made.append(result if type(result) is bool else None)
-        if len(memo) >= self.MEMO_LIMIT:
-            memo.clear()
-        results = memo[key] = tuple(made)
+        results = tuple(made)
+        if key is not None:
+            if len(memo) >= self.MEMO_LIMIT:
+                memo.clear()
+            memo[key] = results
         return results
 
     def _wise_result(self, position: int, k: int, wise: MemberWise, per_member: list, region: str,

@@ -160,3 +160,21 @@ def test_an_evaluator_is_kept_per_day_and_thread():
     thread.start()
     thread.join()
     assert other[0] is not compiled.evaluator(day=day)
+
+
+def test_a_member_value_that_cannot_be_remembered_is_still_evaluated():
+    compiled = compile_rule_set(
+        criteria=[{"code": "woman", "label": "woman", "expression": 'members.exists(m, m.sex == "female")'}],
+        exclusions=[], parameters={}, region_parameters={})
+    rng, day = random.Random(2), date(2026, 12, 1)
+    households = [household(rng) for _ in range(20)]
+    households[0].members[0]["sex"] = ["female"]  # not what the events carry, and not hashable
+    evaluator = compiled.evaluator(day=day)
+    for h in households:
+        try:
+            expected = _fresh(compiled, h, day)
+        except Exception as exc:
+            with pytest.raises(type(exc)):
+                evaluator.evaluate(h)
+        else:
+            assert evaluator.evaluate(h)[0] == expected
