@@ -173,7 +173,7 @@ class _PreviewPart:
                     params = evaluator.params_for(region)
                     cutoff = next((params[p] for p in CUTOFF_PARAMETERS if p in params), None)
                     cutoffs[region] = None if cutoff is None else float(cutoff)
-                approved = all(evaluator.evaluate(household)[0])
+                approved = evaluator.approves(household)
                 was = household.household_id in eligible_now
                 if approved:
                     counts.still_eligible += was

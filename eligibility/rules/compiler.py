@@ -2,6 +2,7 @@
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 
 import cel
@@ -14,6 +15,9 @@ _MACRO_BINDING = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*(
 _FIELD = re.compile(r"\.\s*([A-Za-z_]\w*)\b(?!\s*\()")
 _MEMBERS = re.compile(r"(?<![.\w])members\b")
 _STRING = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"", re.S)
+# A whole expression that is one macro over the members: `members.exists(m, <body>)`.
+_OVER_MEMBERS = re.compile(r"\s*members\s*\.\s*(exists|all|exists_one)\s*\(\s*([A-Za-z_]\w*)\s*,(.*)\)\s*", re.S)
+_OPEN, _CLOSE = set("([{"), set(")]}")
 
 
 class RuleSetError(ValueError):
@@ -99,6 +103,47 @@ def _check_names(source: str, program, param_names: set[str]) -> tuple[tuple, tu
     return facts, member_facts, params
 
 
+@dataclass(frozen=True)
+class MemberWise:
+    """An expression that is one macro over the members, `members.exists(m, body)` (or `all`,
+    `exists_one`), whose body reads only its member and `params`: a pure function of one member's facts
+    and the region's parameters, so it can be evaluated once per distinct member and region."""
+
+    macro: str
+    name: str  # the name the macro binds (`m`)
+    body: object  # the body compiled on its own
+
+
+def member_wise(source: str) -> MemberWise | None:
+    """The expression as a MemberWise, or None when it is anything else (then it is evaluated whole).
+
+    Conservative: the body must run from the macro's own opening parenthesis to the one closing it (the
+    brackets outside strings balance and never close more than they opened), compile on its own, and
+    name nothing but its member and `params`."""
+    bare = _STRING.sub(lambda m: " " * len(m.group()), source)
+    match = _OVER_MEMBERS.fullmatch(bare)
+    if match is None:
+        return None
+    depth = 0
+    for char in match.group(3):
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth -= 1
+            if depth < 0:
+                return None
+    name = match.group(2)
+    if depth or name in (PARAMS, "members"):
+        return None
+    try:
+        body = cel.compile(source[match.start(3):match.end(3)])
+    except ValueError:
+        return None
+    if not set(body.variables()) <= {name, PARAMS}:
+        return None
+    return MemberWise(match.group(1), name, body)
+
+
 @dataclass
 class CompiledRuleSet:
     """A rule set's criteria and exclusions compiled once into one CEL program that answers them all."""
@@ -108,6 +153,7 @@ class CompiledRuleSet:
     parameters: dict
     region_parameters: dict
     program: object = field(repr=False, default=None)
+    _evaluators: dict = field(repr=False, default_factory=dict)
 
     def params_for(self, region_code: str) -> dict:
         return {**self.parameters, **self.region_parameters.get(region_code, {})}
@@ -130,7 +176,15 @@ class CompiledRuleSet:
                 for criterion, result in zip(self.criteria + self.exclusions, self.program.execute(context))]
 
     def evaluator(self, *, day) -> "Evaluator":
-        return Evaluator(self, day=day)
+        """The evaluator for `day`, kept (with what it remembers) for the next chunk of households; one per
+        thread, since an evaluator's CEL contexts are updated and read household by household."""
+        key = (day, threading.get_ident())
+        evaluator = self._evaluators.get(key)
+        if evaluator is None:
+            if len(self._evaluators) >= 8:
+                self._evaluators.clear()
+            evaluator = self._evaluators[key] = Evaluator(self, day=day)
+        return evaluator
 
     def explanation_template(self) -> tuple[str, list]:
         """`explain()` as JSON with a `%s` for each value read and each result and verdict, and what goes
@@ -222,7 +276,17 @@ class Evaluator:
     Converting Python values to CEL values is most of an evaluation's cost (`manage.py bench_cel`), so:
     one `cel.Context` per region holds that region's parameters, converted once, and each household
     converts only the facts the rule set reads; member ages are computed once per birth month.
+
+    A criterion that is one macro over the members reading only its member and `params` (MemberWise,
+    `members.exists(m, m.age >= params.senior_age)`) is not given the members at all: its body is
+    evaluated once per distinct member (the values of the member facts the rule set reads) and region,
+    remembered for the evaluator's life (bounded), and combined as the macro does (any, all, exactly
+    one). CEL is pure, so a remembered body's result is the one a new evaluation gives. When a body is
+    not true or false for some member (an error), the whole expression is evaluated by the library on
+    the household's members, so the answer is always the library's.
     """
+
+    MEMO_LIMIT = 100_000  # remembered member results per region, then forgotten and remembered again
 
     def __init__(self, compiled: CompiledRuleSet, *, day):
         self.compiled, self.day = compiled, day
@@ -236,6 +300,18 @@ class Evaluator:
         self._template, self._fills = compiled.explanation_template()
         self._params_json: dict[str, dict] = {}
         self._held: dict[str, dict] = {}  # per region: the Python values its context was last given
+        wise = [member_wise(c.expression) for c in self.everything]
+        self._wise = [(i, w) for i, w in enumerate(wise) if w is not None]
+        self._whole = [i for i, w in enumerate(wise) if w is None]
+        whole = [self.everything[i].expression for i in self._whole]
+        self._program = (compiled.program if not self._wise else
+                         cel.compile("[" + ", ".join(f"({e})" for e in whole) + "]") if whole else None)
+        # The members go to CEL only if an expression evaluated whole names them.
+        self._members_to_cel = any(_MEMBERS.search(_STRING.sub(" ", e)) for e in whole)
+        self._memo: dict = {}
+        self._member_contexts: dict[str, cel.Context] = {}
+        self._raw = tuple(name not in ("age", "monthly_income") for name in self.member_facts)
+        self._any_raw = any(self._raw)
 
     def params_for(self, region_code: str) -> dict:
         params = self._params.get(region_code)
@@ -246,48 +322,148 @@ class Evaluator:
     def variables(self, facts) -> dict:
         """The household's CEL variables but `params` (a models.HouseholdFact or a FactRow)."""
         variables = {name: HOUSEHOLD_VALUES[name](facts) for name in self.household_facts}
-        member_facts = self.member_facts
-        if member_facts:
-            ages, day = self._ages, self.day
-            members = []
-            for m in facts.members:
-                member = {}
-                for name in member_facts:
-                    if name == "age":
-                        key = m.get("birth_month") or (m["age"], m["age_on"])
-                        age = ages.get(key)
-                        if age is None:
-                            age = ages[key] = member_age(m, day=day)
-                        member["age"] = age
-                    elif name == "monthly_income":
-                        member[name] = float(m[name])
-                    else:
-                        member[name] = m[name]
-                members.append(member)
-            variables["members"] = members
-        elif self.reads_members:  # size(members) and the like: the list, no member fact
-            variables["members"] = [{} for _ in facts.members]
+        if self.member_facts or self.reads_members:
+            variables["members"] = self.members(facts)
         return variables
 
-    def evaluate(self, facts) -> tuple[list[bool], dict]:
-        """Whether each criterion, then each exclusion, passed, and the context it read (with `params`)."""
-        region = facts.region_code
+    def members(self, facts) -> list[dict]:
+        """The household's members as maps of the member facts the rule set reads."""
+        member_facts = self.member_facts
+        if not member_facts:  # size(members) and the like: the list, no member fact
+            return [{} for _ in facts.members]
+        ages, day = self._ages, self.day
+        members = []
+        for m in facts.members:
+            member = {}
+            for name in member_facts:
+                if name == "age":
+                    key = m.get("birth_month") or (m["age"], m["age_on"])
+                    age = ages.get(key)
+                    if age is None:
+                        age = ages[key] = member_age(m, day=day)
+                    member["age"] = age
+                elif name == "monthly_income":
+                    member[name] = float(m[name])
+                else:
+                    member[name] = m[name]
+            members.append(member)
+        return members
+
+    def _whole_results(self, region: str, variables: dict) -> list:
+        """The library's results of the expressions evaluated whole, in their order."""
         context = self._contexts.get(region)
         if context is None:
             context = self._contexts[region] = cel.Context({PARAMS: self.params_for(region)})
             self._held[region] = {}
-        variables = self.variables(facts)
         # A string, int or bool equal to (and of the type of) the one the context holds is not converted
         # again (`status` is nearly always "active"): the context already holds that very CEL value.
         held, changed = self._held[region], {}
+        members_to_cel = self._members_to_cel
         for name, value in variables.items():
+            if name == "members" and not members_to_cel:
+                continue
             if type(value) not in _KEPT or type(held.get(name)) is not type(value) or held[name] != value:
                 changed[name] = value
         held.update(changed)
         context.update(changed)
-        results = self.compiled.program.execute(context)
-        variables[PARAMS] = self._params[region]
+        return self._program.execute(context)
+
+    def _key(self, member: dict) -> tuple:
+        """What a member's MemberWise results depend on: the values of the member facts read, with the
+        type of any value not made by `members()` (True == 1 in Python, not in CEL)."""
+        if not self._any_raw:
+            return tuple(member.values())
+        return tuple(v if not r or type(v) in (str, bool) or v is None else (type(v), v)
+                     for v, r in zip(member.values(), self._raw))
+
+    def _per_member(self, region: str, members: list) -> list[tuple]:
+        """Each MemberWise body's result on each member: True, False, or None (an error, or not a bool)."""
+        memo = self._memo.get(region)
+        if memo is None:
+            memo = self._memo[region] = {}
+        key_of = tuple if not self._any_raw else None
+        per_member = []
+        for member in members:
+            key = key_of(member.values()) if key_of else self._key(member)
+            try:
+                results = memo.get(key)
+            except TypeError:  # a value that cannot be a key (not what the events carry): not remembered
+                results, key = None, None
+            if results is None:
+                results = self._member_results(region, member, memo, key)
+            per_member.append(results)
+        return per_member
+
+    def _member_results(self, region: str, member: dict, memo: dict, key: tuple) -> tuple:
+        context = self._member_contexts.get(region)
+        if context is None:
+            context = self._member_contexts[region] = cel.Context({PARAMS: self.params_for(region)})
+        made = []
+        for _, wise in self._wise:
+            context.update({wise.name: member})
+            try:
+                result = wise.body.execute(context)
+            except Exception:  # the library raises several types for evaluation errors
+                result = None
+            made.append(result if type(result) is bool else None)
+        results = tuple(made)
+        if key is not None:
+            if len(memo) >= self.MEMO_LIMIT:
+                memo.clear()
+            memo[key] = results
+        return results
+
+    def _wise_result(self, position: int, k: int, wise: MemberWise, per_member: list, region: str,
+                     variables: dict):
+        """The result of MemberWise criterion `position` (the k-th of them) from its body's results."""
+        bodies = [results[k] for results in per_member]
+        if None not in bodies:
+            if wise.macro == "exists":
+                return True in bodies
+            if wise.macro == "all":
+                return False not in bodies
+            return bodies.count(True) == 1
+        # Some member's body errs: the library answers for the whole expression, as it would have.
+        context = {**variables, PARAMS: self.params_for(region)}
+        return cel.compile(self.everything[position].expression).execute(context)
+
+    def _results(self, variables: dict, region: str) -> list:
+        if not self._wise:
+            return self._whole_results(region, variables)
+        results = [None] * len(self.everything)
+        if self._whole:
+            for position, result in zip(self._whole, self._whole_results(region, variables)):
+                results[position] = result
+        per_member = self._per_member(region, variables.get("members", []))
+        for k, (position, wise) in enumerate(self._wise):
+            results[position] = self._wise_result(position, k, wise, per_member, region, variables)
+        return results
+
+    def evaluate(self, facts) -> tuple[list[bool], dict]:
+        """Whether each criterion, then each exclusion, passed, and the context it read (with `params`)."""
+        region = facts.region_code
+        variables = self.variables(facts)
+        results = self._results(variables, region)
+        variables[PARAMS] = self.params_for(region)
         return [(r is not True) if ex else (r is True) for ex, r in zip(self.exclusion, results)], variables
+
+    def approves(self, facts) -> bool:
+        """`all(self.evaluate(facts)[0])`, stopping at the first expression evaluated whole that fails:
+        the members are then not even looked at (what a preview counts)."""
+        if not self._wise or not self._whole or self._members_to_cel:
+            return all(self.evaluate(facts)[0])
+        region = facts.region_code
+        variables = {name: HOUSEHOLD_VALUES[name](facts) for name in self.household_facts}
+        exclusion = self.exclusion
+        for position, result in zip(self._whole, self._whole_results(region, variables)):
+            if (result is True) if exclusion[position] else (result is not True):
+                return False
+        per_member = self._per_member(region, variables.setdefault("members", self.members(facts)))
+        for k, (position, wise) in enumerate(self._wise):
+            result = self._wise_result(position, k, wise, per_member, region, variables)
+            if (result is True) if exclusion[position] else (result is not True):
+                return False
+        return True
 
     def explanation_json(self, variables: dict, passes: list[bool], region_code: str) -> str:
         """`compiled.explain(variables, passes)` as JSON (what a JSON column stores), made from the rule

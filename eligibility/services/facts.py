@@ -67,17 +67,22 @@ _NOT_MEMBERS = tuple(name for name in FACT_FIELDS if name != "members")
 def lean_rows(queryset, *, facts: tuple[str, ...], members: bool) -> list:
     """Only what an evaluator reads (`facts`, the members if `members`) with household_id, region_code
     and pmt_score, as named tuples: fewer columns to send and convert when nothing else is needed (a
-    preview)."""
+    preview). The members are kept as their JSON text and decoded when `row.members` is read (a preview
+    looks at them only for households that pass every criterion that reads none)."""
     names = tuple(dict.fromkeys(("household_id", "region_code", "pmt_score", *facts,
-                                 *(("members",) if members else ()))))
+                                 *((_MEMBERS_TEXT,) if members else ()))))
     row = _LEAN_ROWS.get(names)
     if row is None:
         row = _LEAN_ROWS[names] = NamedTuple("LeanRow", [(name, object) for name in names])
+        if members:
+            row = _LEAN_ROWS[names] = type("LeanRow", (row,), {"__slots__": (), "members": property(_members)})
     if not members:
         return [row._make(values) for values in queryset.values_list(*names)]
-    loads = orjson.loads
-    return [row._make((*values[:-1], loads(values[-1])))
-            for values in _members_as_text(queryset).values_list(*names[:-1], _MEMBERS_TEXT)]
+    return [row._make(values) for values in _members_as_text(queryset).values_list(*names)]
+
+
+def _members(row) -> list:
+    return orjson.loads(row.members_text)
 
 
 _MEMBERS_TEXT = "members_text"

@@ -73,21 +73,27 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _reassess(code_chunk_day: tuple[str, int, date]) -> tuple[int, float, float | None]:
-    """Re-assess one program from a new job: (decisions made, CPU seconds of this process, of its backend)."""
+def _reassess(code_chunk_day: tuple[str, int, date]) -> tuple[int, float, float | None, float]:
+    """Re-assess one program from a new job: (decisions made, CPU seconds of this process, of its backend,
+    wall seconds, each chunk's wall seconds)."""
     code, chunk, day = code_chunk_day
+    start = time.perf_counter()
     cpu, backend = _own_cpu(), _backend_cpu() if connection.vendor == "postgresql" else None
     try:
         program = Program.objects.select_related("current_rule_set").get(code=code)
-        job = reassessment_run(job=reassessment_start(program=program, day=day), chunk=chunk)
+        ends = [time.perf_counter()]
+        job = reassessment_run(job=reassessment_start(program=program, day=day), chunk=chunk,
+                               progress=lambda job: ends.append(time.perf_counter()))
         after = _backend_cpu() if backend is not None else None
-        return job.decisions, _own_cpu() - cpu, None if after is None else after - backend
+        chunks = [b - a for a, b in zip(ends, ends[1:])][:-1]  # the last call is the job's end, no chunk
+        return (job.decisions, _own_cpu() - cpu, None if after is None else after - backend,
+                time.perf_counter() - start, chunks)
     finally:
         if multiprocessing.parent_process() is not None:
             connections.close_all()
 
 
-def _reassess_all(codes: list[str], chunk: int, day: date, workers: int) -> list[tuple[int, float, float | None]]:
+def _reassess_all(codes: list[str], chunk: int, day: date, workers: int) -> list[tuple]:
     if workers <= 1:
         return [_reassess((code, chunk, day)) for code in codes]
     connections.close_all()  # a forked child must not share the parent's connection
@@ -138,5 +144,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{label}: {evaluated:,} household-program decisions in {elapsed:.1f} s = "
                               f"{evaluated / elapsed:,.0f}/s; {decisions:,} assessments made, "
                               f"{OutboxEvent.objects.count():,} events in the outbox; CPU per decision: "
-                              f"Python {cpu / evaluated * 1e6:.0f} µs{backend}; load "
+                              f"Python {cpu / evaluated * 1e6:.0f} µs{backend}; jobs "
+                              f"{', '.join(f'{p.code} {run[3]:.1f} s' for p, run in zip(programs, runs))}; load "
                               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            for program, run in zip(programs, runs):
+                chunks = run[4]
+                self.stdout.write(f"  {program.code}: {len(chunks)} chunks of {chunk:,}, the first five "
+                                  f"{' '.join(f'{t:.2f}' for t in chunks[:5])} s, the last five "
+                                  f"{' '.join(f'{t:.2f}' for t in chunks[-5:])} s")
