@@ -14,6 +14,7 @@ from tests.analytics.world import in_order, world
 from tests.conftest import user_with_role
 
 CHROMIUM = "/usr/bin/chromium"
+CHART_JS = Path(__file__).parents[2] / "analytics" / "static" / "analytics" / "vendor" / "chart.umd.js"
 SCREENSHOTS = Path(os.environ.get("DSRS_SCREENSHOT_DIR", Path(__file__).parents[2] / ".infra" / "screenshots"))
 CHARTS = ("chart-timeseries", "chart-funnel", "chart-regions", "chart-programs")
 
@@ -46,6 +47,7 @@ def drawn(page) -> dict:
 @pytest.mark.django_db(transaction=True)
 def test_the_dashboard_draws_the_apis_figures_in_chromium_and_its_filters_redraw_them(live_server, settings):
     assert Path(CHROMIUM).exists(), "no Chromium: run scripts/browser (scripts/test does)"
+    assert CHART_JS.exists(), "no Chart.js in the static files: run scripts/dashboard-assets (scripts/test does)"
     from playwright.sync_api import sync_playwright
 
     settings.ANALYTICS_MONGODB_URI = ""
