@@ -95,8 +95,9 @@ def test_a_patch_answers_and_audits_the_same_with_and_without_compiled_queries(
     assert patched(True) == patched(False)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.postgres
 def test_the_hot_queries_run_as_prepared_statements_and_are_counted(settings, households, partner):
+    assert connection.vendor == "postgresql", "prepared statements are PostgreSQL's; run with `make test`"
     settings.DATABASE_COMPILED_QUERIES = settings.DATABASE_PREPARED_STATEMENTS = True
     with CaptureQueriesContext(connection) as captured:
         assert partner.get(f"/api/v1/households/{households[0].id}").status_code == 200
