@@ -50,15 +50,21 @@ def _claim(limit: int) -> list[OutboxRecord]:
     """
     if connection.vendor == "postgresql":
         connection.ensure_connection()
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            # psycopg's binary protocol (which Django's client-side cursors lack): the values arrive as
-            # their bytes, not as hex text twice their size.
-            claimed = cursor.execute(_CLAIM, [limit], binary=True).fetchall()
-        claimed.sort(key=itemgetter(0))  # RETURNING keeps no order
-    else:
-        claimed = list(OutboxEvent.objects.filter(sent_at__isnull=True).order_by("id")
-                       .values_list("id", "topic", "key", "value", "headers", "stored_envelope")[:limit])
-        OutboxEvent.objects.filter(id__in=[row[0] for row in claimed]).update(sent_at=timezone.now())
+        with connection.wrap_database_errors:
+            return _claimed_on(connection.connection, limit)
+    claimed = list(OutboxEvent.objects.filter(sent_at__isnull=True).order_by("id")
+                   .values_list("id", "topic", "key", "value", "headers", "stored_envelope")[:limit])
+    OutboxEvent.objects.filter(id__in=[row[0] for row in claimed]).update(sent_at=timezone.now())
+    return [record_of(*row) for row in claimed]
+
+
+def _claimed_on(conn: psycopg.Connection, limit: int) -> list[OutboxRecord]:
+    """The claim statement on a psycopg connection, in its open transaction; the records in id order."""
+    with psycopg.Cursor(conn) as cursor:
+        # psycopg's binary protocol (which Django's client-side cursors lack): the values arrive as
+        # their bytes, not as hex text twice their size.
+        claimed = cursor.execute(_CLAIM, [limit], binary=True).fetchall()
+    claimed.sort(key=itemgetter(0))  # RETURNING keeps no order
     return [record_of(*row) for row in claimed]
 
 
@@ -216,15 +222,13 @@ class RelayPipeline:
 def _claim_on(conn: psycopg.Connection, limit: int) -> list[OutboxRecord]:
     """`_claim` on a connection of the pipeline's own; its transaction stays open while it holds rows."""
     try:
-        with psycopg.Cursor(conn) as cursor:
-            claimed = cursor.execute(_CLAIM, [limit], binary=True).fetchall()
-        if not claimed:
+        records = _claimed_on(conn, limit)
+        if not records:
             conn.rollback()
     except BaseException:
         _roll_back(conn)
         raise
-    claimed.sort(key=itemgetter(0))
-    return [record_of(*row) for row in claimed]
+    return records
 
 
 def _roll_back(conn: psycopg.Connection) -> None:
@@ -250,20 +254,19 @@ def relay_all(*, batch_size: int | None = None, max_seconds: float | None = None
     if pipelined():
         with RelayPipeline() as pipeline:
             return pipeline.run(batch_size=batch_size, max_seconds=max_seconds, stop=stop)
-    sent, deadline = 0, None if max_seconds is None else time.monotonic() + max_seconds
-    while (deadline is None or time.monotonic() < deadline) and not (stop is not None and stop.is_set()):
-        count = relay_once(batch_size=batch_size)
-        sent += count
-        if not count:
-            break
-    return sent
+    return _relay_in_turn(batch_size=batch_size, max_seconds=max_seconds, stop=stop)
 
 
 def relay_pending(*, max_seconds: float = 0.9) -> int:
-    """Relay batches until the outbox is empty or the time is up (one beat of the scheduler)."""
-    sent, deadline = 0, time.monotonic() + max_seconds
-    while time.monotonic() < deadline:
-        count = relay_once()
+    """Relay batches until the outbox is empty or the time is up (one beat of the scheduler), one
+    `relay_once` after another (a Celery worker keeps no pipeline's connections between beats)."""
+    return _relay_in_turn(max_seconds=max_seconds)
+
+
+def _relay_in_turn(*, batch_size: int | None = None, max_seconds: float | None = None, stop=None) -> int:
+    sent, deadline = 0, None if max_seconds is None else time.monotonic() + max_seconds
+    while (deadline is None or time.monotonic() < deadline) and not (stop is not None and stop.is_set()):
+        count = relay_once(batch_size=batch_size)
         sent += count
         if not count:
             break
