@@ -30,10 +30,9 @@ def post_worker_init(worker):
     (gc.freeze). Those objects are never garbage, and the collector no longer walks them on every full
     collection: a page of 50 households allocates enough to trigger several (issue 12: about a quarter
     of a page's CPU in one process)."""
-    import gc
-
     from django.urls import get_resolver
 
+    from dsrs.startup import freeze_loaded_objects
+
     get_resolver().url_patterns  # noqa: B018 (imports the views)
-    gc.collect()
-    gc.freeze()
+    freeze_loaded_objects()

@@ -18,6 +18,7 @@ import threading
 import time
 import traceback
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg
@@ -43,12 +44,30 @@ class TransientError(Exception):
 INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, TransientError)
 
 
+# One statement for a batch on PostgreSQL: the events this group has already dead-lettered (delivered
+# again before their offsets were committed) are found and left out, and the others are recorded in the
+# inbox; it answers the ids recorded now (canonical spelling) and the dead letters (as spelled).
 _RECORD_IN_INBOX = f"""
-    INSERT INTO {InboxEvent._meta.db_table} (consumer_group, event_id, processed_at)
-    SELECT %s, id, now() FROM unnest(%s::uuid[]) AS id
-    ON CONFLICT (consumer_group, event_id) DO NOTHING
-    RETURNING event_id::text
+    WITH letter AS (
+        SELECT event_id, error_type, error, attempts FROM {DeadLetter._meta.db_table}
+        WHERE consumer_group = %(group)s AND status = %(pending)s AND event_id = ANY(%(spelled)s::text[])
+    ), recorded AS (
+        INSERT INTO {InboxEvent._meta.db_table} (consumer_group, event_id, processed_at)
+        SELECT %(group)s, batch.id, now() FROM unnest(%(ids)s::uuid[], %(spelled)s::text[]) AS batch(id, spelled)
+        WHERE batch.spelled NOT IN (SELECT event_id FROM letter)
+        ON CONFLICT (consumer_group, event_id) DO NOTHING
+        RETURNING event_id::text
+    )
+    SELECT event_id, NULL, NULL, NULL FROM recorded
+    UNION ALL
+    SELECT event_id, error_type, error, attempts FROM letter
 """
+
+
+@dataclass
+class _Unreadable:
+    delivery: Delivery
+    error: Exception
 
 
 @dataclass
@@ -108,6 +127,10 @@ class ConsumerRuntime:
         # What a dependency's outage raises: retried by `consume`, never dead-lettered.
         self.unavailable = INFRASTRUCTURE_ERRORS + self.transport.unavailable_errors
         self.healthy = self.was_ready = False
+        # The next batch, polled and read while the database recorded the last one (Kafka only: the
+        # local transport's poll reads the database itself).
+        self.reads_ahead = self.transport.name == "kafka"
+        self._ahead: tuple[list[Delivery], list[_Work | _Unreadable | None]] | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -159,19 +182,30 @@ class ConsumerRuntime:
 
     def poll_once(self, timeout: float = 0.5) -> int:
         close_old_connections()
-        deliveries = self.session.poll(self.batch_size, timeout)
+        if self._ahead is not None:
+            (deliveries, read), self._ahead = self._ahead, None
+        else:
+            deliveries = self.session.poll(self.batch_size, timeout)
+            read = None
         if deliveries:
-            self.process(deliveries)
+            self.process(deliveries, read=read, read_ahead=self.reads_ahead)
         return len(deliveries)
 
     # --- one batch --------------------------------------------------------------------------------
-    def process(self, deliveries: list[Delivery]) -> None:
+    def process(self, deliveries: list[Delivery], *, read: list[_Work | _Unreadable] | None = None,
+                read_ahead: bool = False) -> None:
+        """Apply a batch. With `read_ahead`, the next batch is polled and read while the database
+        records this one in the inbox; it waits in `_ahead` for the next `poll_once`."""
         started = time.monotonic()
-        work = [w for w in (self._read(i, d) for i, d in enumerate(deliveries)) if w is not None]
-        work = self._without_dead_letters(work)
+        work = []
+        for item in self._read_all(deliveries) if read is None else read:
+            if isinstance(item, _Unreadable):
+                self._dead_letter(item.delivery, None, item.error, attempts=1)
+            elif item is not None:
+                work.append(item)
         if work:
             try:
-                self._apply_batch(work)
+                self._apply_batch(work, read_ahead=read_ahead)
             except INFRASTRUCTURE_ERRORS:
                 raise
             except Exception:
@@ -185,21 +219,12 @@ class ConsumerRuntime:
         self.session.commit(deliveries)
         metrics.observe_batch(self.group, len(deliveries), time.monotonic() - started)
 
-    def _without_dead_letters(self, work: list[_Work]) -> list[_Work]:
-        """Pass over events this group already dead-lettered (delivered again before their offset
-        was committed): they are sent down the dead-letter path again, not retried again."""
-        pending = DeadLetter.objects.filter(consumer_group=self.group, status=DeadLetter.Status.PENDING)
-        if not work or not pending.exists():  # the usual case costs one indexed lookup, not an IN of the batch
-            return work
-        letters = {letter.event_id: letter for letter in pending.filter(event_id__in=[w.event.id for w in work])}
-        for item in work:
-            letter = letters.get(item.event.id)
-            if letter is not None:
-                self.session.dead_letter(item.delivery, self._dead_letter_headers(
-                    item.delivery, letter.error_type, letter.error.strip().splitlines()[-1:], letter.attempts))
-        return [w for w in work if w.event.id not in letters]
+    def _read_all(self, deliveries: list[Delivery]) -> list[_Work | _Unreadable | None]:
+        """Each delivery read as an event of this group, or why it cannot be; None for another group's
+        event on a shared topic. Touches no store, so that it can run while a batch is being applied."""
+        return [self._read(i, d) for i, d in enumerate(deliveries)]
 
-    def _read(self, index: int, delivery: Delivery) -> _Work | None:
+    def _read(self, index: int, delivery: Delivery) -> _Work | _Unreadable | None:
         try:
             event = self.transport.decode(delivery)
             subscription = registry.subscription_for(self.group, event.type)
@@ -207,13 +232,28 @@ class ConsumerRuntime:
                 return None  # another group's event on a shared topic
             contracts.validate(event.type, event.schema_version, event.data)
         except (MalformedEvent, contracts.ContractViolation) as exc:
-            self._dead_letter(delivery, None, exc, attempts=1)
-            return None
+            return _Unreadable(delivery, exc)
         return _Work(index, delivery, event, subscription)
 
-    def _apply_batch(self, work: list[_Work]) -> None:
+    def _read_ahead(self) -> None:
+        deliveries = self.session.poll(self.batch_size, 0)
+        self._ahead = (deliveries, self._read_all(deliveries)) if deliveries else None
+
+    def _apply_batch(self, work: list[_Work], *, read_ahead: bool = False) -> None:
+        """Apply a batch in one transaction. Events this group has dead-lettered already (delivered
+        again before their offsets were committed) are sent down the dead-letter path again, not
+        retried again, and taken out of `work`, so that a failed batch's one-by-one pass skips them too."""
         with transaction.atomic():
-            fresh_ids = self._record_in_inbox([w.event.id for w in work])
+            with self._recording_in_inbox(work) as recorded:
+                if read_ahead:
+                    self._read_ahead()
+                fresh_ids, letters = recorded()
+            if letters:
+                for item in work:
+                    if (letter := letters.get(item.event.id)) is not None:
+                        self.session.dead_letter(item.delivery, self._dead_letter_headers(
+                            item.delivery, letter[0], letter[1].strip().splitlines()[-1:], letter[2]))
+                work[:] = [w for w in work if w.event.id not in letters]
             fresh = []
             for item in work:
                 if item.event.id in fresh_ids:
@@ -224,26 +264,48 @@ class ConsumerRuntime:
                     self._handle(run)
         self._count(len(fresh), len(work) - len(fresh))
 
-    def _record_in_inbox(self, ids: list[str]) -> set[str]:
-        """Record the batch's events in the group's inbox; answer the ids that were not there yet.
+    @contextmanager
+    def _recording_in_inbox(self, work: list[_Work]):
+        """Record the batch's events in the group's inbox, leaving out those it has dead-lettered.
+        Yields a function answering (the ids recorded now, {id: (error type, error, attempts)} of the
+        dead letters); until it is called the body may do other work.
 
-        On PostgreSQL one statement does it (INSERT ... ON CONFLICT DO NOTHING RETURNING): an id another
-        member of the group is recording at the same moment waits for it and counts as seen.
+        On PostgreSQL one statement does it, sent in pipeline mode so that the database runs it while
+        the body works: an id another member of the group is recording at the same moment waits for
+        it and counts as seen.
         """
-        if connection.vendor == "postgresql":
-            # Every id is a UUID (the envelope's check); the database answers each in its canonical
-            # spelling, and the array goes as one text literal (psycopg's list dumping cost more).
-            canonical = {(i if CANONICAL_UUID.match(i) else str(uuid.UUID(i))): i for i in ids}
-            connection.ensure_connection()
-            with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-                cursor.execute(_RECORD_IN_INBOX, [self.group, "{" + ",".join(canonical) + "}"])
-                return {canonical[row[0]] for row in cursor.fetchall()}
-        seen = {str(i) for i in InboxEvent.objects.filter(consumer_group=self.group, event_id__in=ids)
-                .values_list("event_id", flat=True)}
-        fresh = [i for i in dict.fromkeys(ids) if i not in seen]
-        insert_rows(InboxEvent, ("consumer_group", "event_id", "processed_at"),
-                    [(self.group, i, timezone.now()) for i in fresh])
-        return set(fresh)
+        ids = [w.event.id for w in work]
+        if connection.vendor != "postgresql":
+            letters = {letter.event_id: (letter.error_type, letter.error, letter.attempts)
+                       for letter in DeadLetter.objects.filter(
+                           consumer_group=self.group, status=DeadLetter.Status.PENDING, event_id__in=ids)}
+            seen = {str(i) for i in InboxEvent.objects.filter(consumer_group=self.group, event_id__in=ids)
+                    .values_list("event_id", flat=True)}
+            fresh = [i for i in dict.fromkeys(ids) if i not in seen and i not in letters]
+            insert_rows(InboxEvent, ("consumer_group", "event_id", "processed_at"),
+                        [(self.group, i, timezone.now()) for i in fresh])
+            yield lambda: (set(fresh), letters)
+            return
+        # Every id is a UUID (the envelope's check); the database answers each in its canonical
+        # spelling, and the arrays go as text literals (psycopg's list dumping cost more).
+        spelled = {(i if CANONICAL_UUID.match(i) else str(uuid.UUID(i))): i for i in ids}
+        parameters = {"group": self.group, "pending": DeadLetter.Status.PENDING,
+                      "ids": "{" + ",".join(spelled) + "}", "spelled": "{" + ",".join(spelled.values()) + "}"}
+        connection.ensure_connection()
+        with connection.wrap_database_errors, connection.connection.pipeline(), \
+                psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(_RECORD_IN_INBOX, parameters)
+
+            def answer():
+                fresh, letters = set(), {}
+                for event_id, error_type, error, attempts in cursor.fetchall():
+                    if error_type is None:
+                        fresh.add(spelled[event_id])
+                    else:
+                        letters[event_id] = (error_type, error, attempts)
+                return fresh, letters
+
+            yield answer
 
     def _apply_with_retries(self, item: _Work) -> None:
         max_attempts = settings.EVENTS_MAX_ATTEMPTS

@@ -44,3 +44,35 @@ def test_a_group_gets_the_events_of_a_topic_created_by_another_client_as_it_subs
         registry._subscriptions.pop("late-topic", None)
 
     assert received == [event.id], "the group got no partition of the new topic within 20 s"
+
+
+@pytest.mark.kafka
+def test_offsets_committed_without_waiting_count_at_once_and_hold_for_the_next_member(kafka_namespace):
+    received = []
+    registry.subscribe(group="async-commit", event_type="registry.household.registered")(
+        lambda event: received.append(event.id))
+    try:
+        topic = topic_name("registry.household")
+        get_transport().ensure_topics([topic])
+        with transaction.atomic():
+            events = [publish("registry.household.registered", subject=f"h{n}", data=HOUSEHOLD | {"version": n + 1})
+                      for n in range(5)]
+        assert relay_once() == 5
+        group = registry.group_id("async-commit")
+        runtime = ConsumerRuntime("async-commit", session=KafkaConsumerSession(get_transport(), group, [topic]))
+        runtime.drain()
+        assert sorted(received) == sorted(e.id for e in events)
+        assert runtime.session.lag() == 0  # the commits sent, not yet confirmed, count
+        runtime.close()  # waits for the last commit
+
+        again = KafkaConsumerSession(get_transport(), group, [topic])
+        try:
+            deadline, redelivered = time.monotonic() + 8, []
+            while time.monotonic() < deadline:
+                redelivered += again.poll(100, 0.5)
+            assert again.ready(), "the second member got no partition"
+            assert redelivered == []
+        finally:
+            again.close()
+    finally:
+        registry._subscriptions.pop("async-commit", None)

@@ -155,3 +155,89 @@ def test_a_record_whose_id_is_no_uuid_is_dead_lettered_at_once(runtime, test_gro
     letter = DeadLetter.objects.get()
     assert (letter.error_type, letter.attempts) == ("MalformedEvent", 1)
     assert calls == []
+
+
+class QueuedSession(FakeSession):
+    """A session that hands out the batches it is given, one a poll, noting whether each poll came
+    while a batch's transaction was open (a read ahead)."""
+
+    def __init__(self, *batches):
+        super().__init__()
+        self.batches = list(batches)
+        self.polls_in_a_transaction: list[bool] = []
+
+    def poll(self, max_messages, timeout):
+        from django.db import connection
+
+        self.polls_in_a_transaction.append(connection.in_atomic_block)
+        return self.batches.pop(0) if self.batches else []
+
+
+def reading_ahead(session):
+    runtime = ConsumerRuntime("test-group", session=session)
+    runtime.reads_ahead = True  # as on Kafka
+    return runtime
+
+
+def test_the_next_batch_is_read_while_the_inbox_is_written_and_applied_at_the_next_poll(runtime, test_group):
+    _, calls = test_group
+    first, second = [an_event(), an_event()], [an_event()]
+    session = QueuedSession([delivery_of(e, offset=n) for n, e in enumerate(first)], [delivery_of(second[0], offset=2)])
+    runtime = reading_ahead(session)
+
+    assert runtime.poll_once() == 2
+    assert calls == [e.id for e in first]
+    assert session.polls_in_a_transaction == [False, True]  # the second batch came during the first's transaction
+    assert [d.offset for d in session.committed] == [0, 1]  # read, not applied: not committed
+
+    assert runtime.poll_once() == 1
+    assert calls == [e.id for e in first + second]
+    assert [d.offset for d in session.committed] == [0, 1, 2]
+    assert InboxEvent.objects.filter(consumer_group="test-group").count() == 3
+
+
+def test_a_batch_read_ahead_is_neither_applied_nor_committed_when_the_member_stops(runtime, test_group):
+    _, calls = test_group
+    first, ahead = an_event(), an_event()
+    session = QueuedSession([delivery_of(first, offset=0)], [delivery_of(ahead, offset=1)])
+    runtime = reading_ahead(session)
+
+    runtime.poll_once()
+    runtime.close()
+
+    assert calls == [first.id]
+    assert [d.offset for d in session.committed] == [0]  # the next member receives the batch again
+    assert not InboxEvent.objects.filter(event_id=ahead.id).exists()
+
+
+def test_an_unreadable_record_read_ahead_is_dead_lettered_in_its_own_turn(runtime, test_group):
+    _, calls = test_group
+    healthy = an_event()
+    session = QueuedSession([delivery_of(healthy, offset=0)], [delivery_of(offset=1, value=b"{broken")])
+    runtime = reading_ahead(session)
+
+    runtime.poll_once()
+    assert DeadLetter.objects.count() == 0 and session.dead_letters == []
+
+    runtime.poll_once()
+    assert DeadLetter.objects.get().payload == "{broken"
+    assert [d.offset for d in session.committed] == [0, 1]
+    assert calls == [healthy.id]
+
+
+def test_a_dead_lettered_event_delivered_again_within_a_batch_is_left_out_of_its_one_by_one_pass(runtime, test_group):
+    handler, calls = test_group
+    poison, other = an_event(), an_event()
+
+    def fail(event):
+        raise ValueError("cannot assess")
+
+    handler.behaviour = fail
+    runtime.process([delivery_of(poison, offset=4)])
+    handler.behaviour = lambda event: (_ for _ in ()).throw(ValueError("again")) if event.id == other.id else None
+    calls.clear()
+    runtime.process([delivery_of(poison, offset=4), delivery_of(other, offset=5)])
+
+    assert poison.id not in calls  # neither in the batch nor in the one-by-one pass after it failed
+    assert calls.count(other.id) == 1 + 3
+    assert DeadLetter.objects.get(event_id=poison.id).attempts == 3

@@ -178,8 +178,10 @@ class KafkaTransport:
 class KafkaConsumerSession:
     def __init__(self, transport: KafkaTransport, group: str, topics: list[str]):
         self.transport = transport
-        self.consumer = Consumer(consumer_config(transport.bootstrap_servers, group))
+        self.consumer = Consumer(dict(consumer_config(transport.bootstrap_servers, group),
+                                      on_commit=self._committed))
         self.consumer.subscribe(topics)
+        self._unconfirmed: dict[tuple[str, int], int] = {}  # offsets committed without waiting, per partition
         self._dlq_pending = 0
         self._dlq_failures: list[str] = []
 
@@ -213,7 +215,7 @@ class KafkaConsumerSession:
         total = 0
         for tp in self.consumer.committed(assigned, timeout=10):
             _low, high = self.consumer.get_watermark_offsets(tp, timeout=10, cached=False)
-            total += high - max(tp.offset, 0)
+            total += high - max(tp.offset, self._unconfirmed.get((tp.topic, tp.partition), 0), 0)
         return total
 
     def dead_letter(self, delivery: Delivery, headers: dict[str, str]) -> None:
@@ -247,12 +249,28 @@ class KafkaConsumerSession:
         if not next_offsets:
             return
         offsets = [TopicPartition(t, p, o) for (t, p), o in next_offsets.items()]
+        # Without waiting for the broker: the inbox, not the offsets, keeps an event from being applied
+        # twice, so a commit that is lost (the member dies, the partition moves) only means records
+        # delivered again. Commits reach the coordinator in order; `close` waits for the last.
         try:
-            self.consumer.commit(offsets=offsets, asynchronous=False)
+            self.consumer.commit(offsets=offsets, asynchronous=True)
         except KafkaException as exc:
+            logger.warning("offset commit failed, records will be delivered again: %s", exc)
+            return
+        self._unconfirmed.update(next_offsets)
+
+    @staticmethod
+    def _committed(err, partitions) -> None:
+        if err is not None:
             # After a rebalance the partition may belong to another member, which will receive these
             # records again; the inbox makes that second delivery harmless.
-            logger.warning("offset commit failed, records will be delivered again: %s", exc)
+            logger.warning("offset commit failed, records will be delivered again: %s", err)
 
     def close(self) -> None:
+        if self._unconfirmed:
+            try:
+                self.consumer.commit(offsets=[TopicPartition(t, p, o) for (t, p), o in self._unconfirmed.items()],
+                                     asynchronous=False)
+            except KafkaException as exc:
+                logger.warning("last offset commit failed, records will be delivered again: %s", exc)
         self.consumer.close()

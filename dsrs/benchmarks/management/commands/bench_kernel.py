@@ -29,6 +29,7 @@ from dsrs.events.topics import topic_name
 from dsrs.events.transports import get_transport
 from dsrs.events.transports.kafka import KafkaConsumerSession, consumer_config, records_of
 from registry import services as registry_services
+from dsrs.startup import freeze_loaded_objects
 from registry.demo import Households
 
 EVENT_TYPE = "registry.household.registered"
@@ -80,6 +81,7 @@ class Command(BaseCommand):
         self.stdout.write(f"bench_kernel: {events} events, topics {namespace}*, "
                           f"{settings.EVENTS_KAFKA_TOPIC_PARTITIONS} partitions, load average {_load()}")
         registry.subscribe(group=GROUP, event_type=EVENT_TYPE, batch=True)(_noop)
+        freeze_loaded_objects()  # as relay_outbox --follow and run_consumers do when they start
         try:
             first_id = self._publish(events)
             self._producers(transport, raw_topic, first_id, events)

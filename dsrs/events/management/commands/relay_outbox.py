@@ -8,6 +8,7 @@ from django.db import close_old_connections
 
 from dsrs.events import metrics, relay
 from dsrs.events.transports import get_transport
+from dsrs.startup import freeze_loaded_objects
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
+        freeze_loaded_objects()
         self.stdout.write("relaying outbox; stop with Ctrl-C")
         next_prune, backoff, total = time.monotonic() + prune_every, 0.5, 0
         next_probe = 0.0  # while idle the relay asks the broker itself now and then: readiness needs it

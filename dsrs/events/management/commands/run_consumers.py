@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dsrs.events import metrics, registry
 from dsrs.events.runtime import ConsumerRuntime, consume
+from dsrs.startup import freeze_loaded_objects
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             raise CommandError(f"unknown consumer group(s) {', '.join(unknown)}; known: {', '.join(known)}")
         groups = groups or known
         metrics.serve(metrics_port, metrics_addr)
+        freeze_loaded_objects()
         stop = threading.Event()
         if drain:
             for group in groups:
