@@ -274,23 +274,26 @@ class ConsumerRuntime:
         the body works: an id another member of the group is recording at the same moment waits for
         it and counts as seen.
         """
+        # Every id is a UUID (the envelope's check), though perhaps not spelled canonically ("{...}",
+        # "urn:uuid:..."): the inbox holds the canonical spelling, dead letters the one delivered.
         ids = [w.event.id for w in work]
+        spelled = {(i if CANONICAL_UUID.match(i) else str(uuid.UUID(i))): i for i in ids}
         if connection.vendor != "postgresql":
             letters = {letter.event_id: (letter.error_type, letter.error, letter.attempts)
                        for letter in DeadLetter.objects.filter(
                            consumer_group=self.group, status=DeadLetter.Status.PENDING, event_id__in=ids)}
-            seen = {str(i) for i in InboxEvent.objects.filter(consumer_group=self.group, event_id__in=ids)
+            seen = {str(i) for i in InboxEvent.objects.filter(consumer_group=self.group, event_id__in=spelled)
                     .values_list("event_id", flat=True)}
-            fresh = [i for i in dict.fromkeys(ids) if i not in seen and i not in letters]
+            fresh = [i for i in spelled if i not in seen and spelled[i] not in letters]
             insert_rows(InboxEvent, ("consumer_group", "event_id", "processed_at"),
                         [(self.group, i, timezone.now()) for i in fresh])
-            yield lambda: (set(fresh), letters)
+            yield lambda: ({spelled[i] for i in fresh}, letters)
             return
-        # Every id is a UUID (the envelope's check); the database answers each in its canonical
-        # spelling, and the arrays go as text literals (psycopg's list dumping cost more).
-        spelled = {(i if CANONICAL_UUID.match(i) else str(uuid.UUID(i))): i for i in ids}
+        # The arrays go as text literals (psycopg's list dumping cost more), the spellings quoted: a
+        # UUID holds no quote. The database answers each id recorded in its canonical spelling.
         parameters = {"group": self.group, "pending": DeadLetter.Status.PENDING,
-                      "ids": "{" + ",".join(spelled) + "}", "spelled": "{" + ",".join(spelled.values()) + "}"}
+                      "ids": "{" + ",".join(spelled) + "}",
+                      "spelled": "{" + ",".join(f'"{i}"' for i in spelled.values()) + "}"}
         connection.ensure_connection()
         with connection.wrap_database_errors, connection.connection.pipeline(), \
                 psycopg.Cursor(connection.connection) as cursor:

@@ -1,4 +1,5 @@
 import json
+import uuid
 
 import pytest
 
@@ -241,3 +242,17 @@ def test_a_dead_lettered_event_delivered_again_within_a_batch_is_left_out_of_its
     assert poison.id not in calls  # neither in the batch nor in the one-by-one pass after it failed
     assert calls.count(other.id) == 1 + 3
     assert DeadLetter.objects.get(event_id=poison.id).attempts == 3
+
+
+def test_an_event_whose_id_is_spelled_in_braces_is_applied_once_in_its_batch(runtime, test_group, caplog):
+    _, calls = test_group
+    caplog.set_level("INFO", logger="dsrs.events.runtime")
+    event = an_event()
+    braced = event.to_dict() | {"id": "{" + event.id.upper() + "}"}
+
+    runtime.process([delivery_of(value=json.dumps(braced).encode(), offset=0)])
+    runtime.process([delivery_of(value=json.dumps(braced).encode(), offset=1)])
+
+    assert len(calls) == 1 and DeadLetter.objects.count() == 0
+    assert list(InboxEvent.objects.values_list("event_id", flat=True)) == [uuid.UUID(event.id)]
+    assert "applying one by one" not in caplog.text  # the batch's own statement took it
