@@ -25,9 +25,13 @@ from collections.abc import Callable, Sequence
 import psycopg
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.backends.signals import connection_created
 from django.db.models import QuerySet, signals
 from django.db.models import sql as orm_sql
 from django.db.models.query import get_related_populators
+from django.dispatch import receiver
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 
 NEVER = 2**62  # psycopg's prepare_threshold that no query reaches
 
@@ -163,3 +167,41 @@ def insert(obj, *, using: str = "default"):
         setattr(obj, field.attname, value)
     obj._state.adding, obj._state.db = False, using
     return obj
+
+
+# --- timestamptz read by psycopg's C loader -------------------------------------------------------
+# Django registers its own loader of timestamptz on every psycopg 3 connection (psycopg_any.BaseTzLoader:
+# the value in the connection's time zone, its tzinfo replaced by Django's `connection.timezone`). It
+# subclasses psycopg's pure-Python TimestamptzLoader, so every datetime read (three or more per row of a
+# household or member) was parsed in Python: about a tenth of a page of 50's CPU. The loader below does
+# the same replace on the result of the loader psycopg itself would use (its C one with psycopg-binary
+# or psycopg-c), the same datetime (tests/test_prepared.py compares them), about three times faster.
+_TIMESTAMPTZ = psycopg.adapters.types["timestamptz"].oid
+_FAST_TIMESTAMPTZ = psycopg.adapters.get_loader(_TIMESTAMPTZ, Format.TEXT)
+
+
+class FastTzLoader(Loader):
+    timezone = None  # as Django's BaseTzLoader: set by the subclass registered on a connection
+
+    def __init__(self, oid, context=None):
+        super().__init__(oid, context)
+        self._load = _FAST_TIMESTAMPTZ(oid, context).load
+
+    def load(self, data):
+        return self._load(data).replace(tzinfo=self.timezone)
+
+
+@receiver(connection_created, dispatch_uid="dsrs.prepared.fast_timestamptz")
+def _fast_timestamptz(sender, connection, **kwargs):
+    """On a new psycopg 3 connection whose timestamptz loader is Django's, register FastTzLoader with
+    its time zone (Django's create_cursor compares `timezone` and registers its own if they differ)."""
+    if connection.vendor != "postgresql" or not hasattr(connection.connection, "adapters"):
+        return
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+
+    adapters = connection.connection.adapters
+    django_loader = adapters.get_loader(_TIMESTAMPTZ, Format.TEXT)
+    if django_loader is None or not issubclass(django_loader, BaseTzLoader) or _FAST_TIMESTAMPTZ is django_loader:
+        return
+    adapters.register_loader("timestamptz", type("DjangoFastTzLoader", (FastTzLoader,),
+                                                 {"timezone": django_loader.timezone}))
