@@ -99,24 +99,7 @@ class _Compiled:
         params = list(self.constants)
         for position, index in self.slots:
             params[position] = values[index]
-        connection.ensure_connection()
-        connection.validate_no_broken_transaction()
-        prepare = bool(settings.DATABASE_PREPARED_STATEMENTS)
-        pg_connection = connection.connection
-        if prepare and pg_connection.prepare_threshold is None:
-            # Django opens its connections with prepare_threshold None, under which psycopg prepares
-            # nothing, not even with prepare=True. A threshold no query reaches lets prepare=True prepare
-            # these queries and still no other (Django's own queries are never prepared).
-            pg_connection.prepare_threshold = NEVER
-        started = time.monotonic()
-        with connection.wrap_database_errors:
-            # Server-side binding: Django's cursors bind on the client, and such a query cannot be prepared.
-            with psycopg.Cursor(pg_connection) as cursor:
-                cursor.execute(self.sql, params, prepare=prepare)
-                rows = cursor.fetchall()
-        if connection.queries_logged:
-            connection.queries_log.append({"sql": f"{self.sql} -- prepared, params {params!r}",
-                                           "time": f"{time.monotonic() - started:.3f}"})
+        rows = execute(connection, self.sql, params, fetch=psycopg.Cursor.fetchall)
         objects = []
         for row in self.compiler.results_iter([rows]):
             obj = self.model.from_db(self.db, self.init_list, row[self.start:self.end])
@@ -128,6 +111,34 @@ class _Compiled:
         return objects
 
 
+def execute(connection, sql: str, params: list, *, fetch: Callable):
+    """Run `sql` on Django's `connection` (its transaction, its error wrapping) through a server-binding
+    psycopg cursor, prepared while DATABASE_PREPARED_STATEMENTS is on, logged in `connection.queries`
+    as Django logs its queries; return `fetch(cursor)`."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    connection.validate_no_broken_transaction()
+    prepare = bool(settings.DATABASE_PREPARED_STATEMENTS)
+    pg_connection = connection.connection
+    if prepare and pg_connection.prepare_threshold is None:
+        # Django opens its connections with prepare_threshold None, under which psycopg prepares
+        # nothing, not even with prepare=True. A threshold no query reaches lets prepare=True prepare
+        # these queries and still no other (Django's own queries are never prepared).
+        pg_connection.prepare_threshold = NEVER
+    started = time.monotonic()
+    with connection.wrap_database_errors:
+        # Server-side binding: Django's cursors bind on the client (psycopg's ClientCursor quotes every
+        # value in Python), and such a query cannot be prepared.
+        with psycopg.Cursor(pg_connection) as cursor:
+            cursor.execute(sql, params, prepare=prepare)
+            result = fetch(cursor)
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": f"{sql} -- prepared, params {params!r}",
+                                       "time": f"{time.monotonic() - started:.3f}"})
+    return result
+
+
+
 def _same(param, placeholder) -> bool:
     return type(param) is type(placeholder) and param == placeholder if not isinstance(placeholder, list) else (
         isinstance(param, list) and param == placeholder)
@@ -136,7 +147,8 @@ def _same(param, placeholder) -> bool:
 def insert(obj, *, using: str = "default"):
     """Save a new `obj` (INSERT ... RETURNING its id) with the INSERT's SQL built once per connection:
     what `Model.objects.create` sends, the values prepared by the fields as it prepares them (pre_save:
-    auto_now_add; get_db_prep_save). A model with parents or save signals, or another database, is saved
+    auto_now_add; get_db_prep_save), sent as the compiled queries are (`execute`: bound and prepared
+    on the server). A model with parents or save signals, or another database, is saved
     by the ORM."""
     connection = connections[using]
     model = type(obj)
@@ -158,9 +170,8 @@ def insert(obj, *, using: str = "default"):
         compiled = _compiled(connection)[key] = (statement, fields, compiler, converters)
     statement, fields, compiler, converters = compiled
     params = [compiler.prepare_value(field, compiler.pre_save_val(field, obj)) for field in fields]
-    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        rows = [connection.ops.fetch_returned_insert_columns(cursor, compiler.returning_params)]
+    with transaction.mark_for_rollback_on_error(using):
+        rows = [execute(connection, statement, params, fetch=psycopg.Cursor.fetchone)]
     if converters:
         rows = list(compiler.apply_converters(rows, converters))
     for value, field in zip(rows[0], meta.db_returning_fields):
