@@ -138,7 +138,6 @@ def execute(connection, sql: str, params: list, *, fetch: Callable):
     return result
 
 
-
 def _same(param, placeholder) -> bool:
     return type(param) is type(placeholder) and param == placeholder if not isinstance(placeholder, list) else (
         isinstance(param, list) and param == placeholder)
@@ -186,7 +185,8 @@ def insert(obj, *, using: str = "default"):
 # subclasses psycopg's pure-Python TimestamptzLoader, so every datetime read (three or more per row of a
 # household or member) was parsed in Python: about a tenth of a page of 50's CPU. The loader below does
 # the same replace on the result of the loader psycopg itself would use (its C one with psycopg-binary
-# or psycopg-c), the same datetime (tests/test_prepared.py compares them), about three times faster.
+# or psycopg-c), the same datetime (tests/api/test_lean_request.py compares them), about three times
+# faster. A connection opened before this module is imported keeps Django's loader (slower, the same values).
 _TIMESTAMPTZ = psycopg.adapters.types["timestamptz"].oid
 _FAST_TIMESTAMPTZ = psycopg.adapters.get_loader(_TIMESTAMPTZ, Format.TEXT)
 
