@@ -5,7 +5,10 @@ same format as DSRS's (LOG_FORMAT: json in production), each with its `correlati
 request). Its access log stays off: DSRS logs every request itself, once, with its id (dsrs.request).
 """
 
+import logging
 import os
+
+from gunicorn.glogging import Logger
 
 from dsrs.observability import LOG_FORMATTERS
 
@@ -22,6 +25,20 @@ logconfig_dict = {
                 "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False}},
     "root": {"handlers": ["console"], "level": "INFO"},
 }
+
+
+class QuietAccessLogger(Logger):
+    """gunicorn's logger, whose access log is off when the `gunicorn.access` logger writes nothing at INFO
+    (as logconfig_dict below has it). gunicorn counts any logconfig_dict as an access log and built each
+    request's access-log atoms (headers, times, the request line) only for the logger to drop them:
+    about 2% of a household detail's CPU (issue 12)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        self._access_log_enabled = self._access_log_enabled and self.access_log.isEnabledFor(logging.INFO)
+
+
+logger_class = QuietAccessLogger
 
 
 def post_worker_init(worker):

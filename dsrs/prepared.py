@@ -25,9 +25,13 @@ from collections.abc import Callable, Sequence
 import psycopg
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.backends.signals import connection_created
 from django.db.models import QuerySet, signals
 from django.db.models import sql as orm_sql
 from django.db.models.query import get_related_populators
+from django.dispatch import receiver
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 
 NEVER = 2**62  # psycopg's prepare_threshold that no query reaches
 
@@ -95,24 +99,7 @@ class _Compiled:
         params = list(self.constants)
         for position, index in self.slots:
             params[position] = values[index]
-        connection.ensure_connection()
-        connection.validate_no_broken_transaction()
-        prepare = bool(settings.DATABASE_PREPARED_STATEMENTS)
-        pg_connection = connection.connection
-        if prepare and pg_connection.prepare_threshold is None:
-            # Django opens its connections with prepare_threshold None, under which psycopg prepares
-            # nothing, not even with prepare=True. A threshold no query reaches lets prepare=True prepare
-            # these queries and still no other (Django's own queries are never prepared).
-            pg_connection.prepare_threshold = NEVER
-        started = time.monotonic()
-        with connection.wrap_database_errors:
-            # Server-side binding: Django's cursors bind on the client, and such a query cannot be prepared.
-            with psycopg.Cursor(pg_connection) as cursor:
-                cursor.execute(self.sql, params, prepare=prepare)
-                rows = cursor.fetchall()
-        if connection.queries_logged:
-            connection.queries_log.append({"sql": f"{self.sql} -- prepared, params {params!r}",
-                                           "time": f"{time.monotonic() - started:.3f}"})
+        rows = execute(connection, self.sql, params, fetch=psycopg.Cursor.fetchall)
         objects = []
         for row in self.compiler.results_iter([rows]):
             obj = self.model.from_db(self.db, self.init_list, row[self.start:self.end])
@@ -124,6 +111,33 @@ class _Compiled:
         return objects
 
 
+def execute(connection, sql: str, params: list, *, fetch: Callable):
+    """Run `sql` on Django's `connection` (its transaction, its error wrapping) through a server-binding
+    psycopg cursor, prepared while DATABASE_PREPARED_STATEMENTS is on, logged in `connection.queries`
+    as Django logs its queries; return `fetch(cursor)`."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    connection.validate_no_broken_transaction()
+    prepare = bool(settings.DATABASE_PREPARED_STATEMENTS)
+    pg_connection = connection.connection
+    if prepare and pg_connection.prepare_threshold is None:
+        # Django opens its connections with prepare_threshold None, under which psycopg prepares
+        # nothing, not even with prepare=True. A threshold no query reaches lets prepare=True prepare
+        # these queries and still no other (Django's own queries are never prepared).
+        pg_connection.prepare_threshold = NEVER
+    started = time.monotonic()
+    with connection.wrap_database_errors:
+        # Server-side binding: Django's cursors bind on the client (psycopg's ClientCursor quotes every
+        # value in Python), and such a query cannot be prepared.
+        with psycopg.Cursor(pg_connection) as cursor:
+            cursor.execute(sql, params, prepare=prepare)
+            result = fetch(cursor)
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": f"{sql} -- prepared, params {params!r}",
+                                       "time": f"{time.monotonic() - started:.3f}"})
+    return result
+
+
 def _same(param, placeholder) -> bool:
     return type(param) is type(placeholder) and param == placeholder if not isinstance(placeholder, list) else (
         isinstance(param, list) and param == placeholder)
@@ -132,7 +146,8 @@ def _same(param, placeholder) -> bool:
 def insert(obj, *, using: str = "default"):
     """Save a new `obj` (INSERT ... RETURNING its id) with the INSERT's SQL built once per connection:
     what `Model.objects.create` sends, the values prepared by the fields as it prepares them (pre_save:
-    auto_now_add; get_db_prep_save). A model with parents or save signals, or another database, is saved
+    auto_now_add; get_db_prep_save), sent as the compiled queries are (`execute`: bound and prepared
+    on the server). A model with parents or save signals, or another database, is saved
     by the ORM."""
     connection = connections[using]
     model = type(obj)
@@ -154,12 +169,50 @@ def insert(obj, *, using: str = "default"):
         compiled = _compiled(connection)[key] = (statement, fields, compiler, converters)
     statement, fields, compiler, converters = compiled
     params = [compiler.prepare_value(field, compiler.pre_save_val(field, obj)) for field in fields]
-    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        rows = [connection.ops.fetch_returned_insert_columns(cursor, compiler.returning_params)]
+    with transaction.mark_for_rollback_on_error(using):
+        rows = [execute(connection, statement, params, fetch=psycopg.Cursor.fetchone)]
     if converters:
         rows = list(compiler.apply_converters(rows, converters))
     for value, field in zip(rows[0], meta.db_returning_fields):
         setattr(obj, field.attname, value)
     obj._state.adding, obj._state.db = False, using
     return obj
+
+
+# --- timestamptz read by psycopg's C loader -------------------------------------------------------
+# Django registers its own loader of timestamptz on every psycopg 3 connection (psycopg_any.BaseTzLoader:
+# the value in the connection's time zone, its tzinfo replaced by Django's `connection.timezone`). It
+# subclasses psycopg's pure-Python TimestamptzLoader, so every datetime read (three or more per row of a
+# household or member) was parsed in Python: about a tenth of a page of 50's CPU. The loader below does
+# the same replace on the result of the loader psycopg itself would use (its C one with psycopg-binary
+# or psycopg-c), the same datetime (tests/api/test_lean_request.py compares them), about three times
+# faster. A connection opened before this module is imported keeps Django's loader (slower, the same values).
+_TIMESTAMPTZ = psycopg.adapters.types["timestamptz"].oid
+_FAST_TIMESTAMPTZ = psycopg.adapters.get_loader(_TIMESTAMPTZ, Format.TEXT)
+
+
+class FastTzLoader(Loader):
+    timezone = None  # as Django's BaseTzLoader: set by the subclass registered on a connection
+
+    def __init__(self, oid, context=None):
+        super().__init__(oid, context)
+        self._load = _FAST_TIMESTAMPTZ(oid, context).load
+
+    def load(self, data):
+        return self._load(data).replace(tzinfo=self.timezone)
+
+
+@receiver(connection_created, dispatch_uid="dsrs.prepared.fast_timestamptz")
+def _fast_timestamptz(sender, connection, **kwargs):
+    """On a new psycopg 3 connection whose timestamptz loader is Django's, register FastTzLoader with
+    its time zone (Django's create_cursor compares `timezone` and registers its own if they differ)."""
+    if connection.vendor != "postgresql" or not hasattr(connection.connection, "adapters"):
+        return
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+
+    adapters = connection.connection.adapters
+    django_loader = adapters.get_loader(_TIMESTAMPTZ, Format.TEXT)
+    if django_loader is None or not issubclass(django_loader, BaseTzLoader) or _FAST_TIMESTAMPTZ is django_loader:
+        return
+    adapters.register_loader("timestamptz", type("DjangoFastTzLoader", (FastTzLoader,),
+                                                 {"timezone": django_loader.timezone}))

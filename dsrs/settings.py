@@ -194,6 +194,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "dsrs.schema.AutoSchema",
     # JSON only (bounded in size and depth): a form or multipart body answers 415, never a 400 echoing it.
     "DEFAULT_PARSER_CLASSES": ["dsrs.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "dsrs.negotiation.ContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
