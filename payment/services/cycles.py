@@ -3,11 +3,11 @@ bounded chunks, submitted, approved batch by batch, distributed, closed, or canc
 
 import calendar
 import json
-import uuid
+import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -130,6 +130,48 @@ def cycle_generate_plan(*, cycle_id) -> Generation:
     return result
 
 
+_VARIANT = dict(zip("0123456789abcdef", "89ab89ab89ab89ab"))
+
+
+def uuid4_texts(count: int) -> list[str]:
+    """`count` random (version 4) UUIDs as the text str(uuid.uuid4()) gives, from one read of urandom:
+    no UUID object per row (the ids go to COPY, the events and the change rows as text)."""
+    pool, texts = os.urandom(16 * count).hex(), []
+    for start in range(0, 32 * count, 32):
+        h = pool[start:start + 32]
+        texts.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
+    return texts
+
+
+def _generation_inputs(cycle: Cycle, household_ids: list[str]) -> tuple[set, dict, dict]:
+    """For cycle_generate_batch, the households' ids as text: those with an entitlement of the cycle
+    already; each one's (members as JSON text, day observed); each one's (enrolment id, *LEVELS). On
+    PostgreSQL three statements taking the ids as one array literal (no value quoted one by one) and
+    returning text (no uuid parsed per row); elsewhere the same through the ORM."""
+    code = cycle.program.code
+    if connection.vendor == "postgresql":
+        ids = "{" + ",".join(household_ids) + "}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT household_id::text FROM {Entitlement._meta.db_table} "
+                           "WHERE cycle_id = %s AND household_id = ANY(%s::uuid[])", [cycle.pk, ids])
+            taken = {h for (h,) in cursor.fetchall()}
+            cursor.execute(f"SELECT household_id::text, members::text, observed_on FROM {HouseholdFact._meta.db_table} "
+                           "WHERE household_id = ANY(%s::uuid[])", [ids])
+            facts = {h: (members, observed_on) for h, members, observed_on in cursor.fetchall()}
+            cursor.execute(f"SELECT household_id::text, enrolment_id::text, {', '.join(LEVELS)} "
+                           f"FROM {EnrolmentFact._meta.db_table} WHERE program_code = %s AND household_id = ANY(%s::uuid[])",
+                           [code, ids])
+            enrolments = {row[0]: row[1:] for row in cursor.fetchall()}
+        return taken, facts, enrolments
+    taken = {str(h) for h in Entitlement.objects.filter(cycle=cycle, household_id__any_of=household_ids)
+             .values_list("household_id", flat=True)}
+    facts = {str(h): (members, observed_on) for h, members, observed_on in HouseholdFact.objects.filter(
+        household_id__any_of=household_ids).values_list("household_id", Cast("members", TextField()), "observed_on")}
+    enrolments = {str(row[0]): (str(row[1]), *row[2:]) for row in EnrolmentFact.objects.filter(
+        program_code=code, household_id__any_of=household_ids).values_list("household_id", "enrolment_id", *LEVELS)}
+    return taken, facts, enrolments
+
+
 @transaction.atomic
 def cycle_generate_batch(*, cycle_id, batch_id, household_ids: list) -> int:
     """The entitlements and pending payments (each with its change row and its event) of one batch of the
@@ -143,21 +185,18 @@ def cycle_generate_batch(*, cycle_id, batch_id, household_ids: list) -> int:
     program = cycle.program
     formula_row = program.current_formula()
     formula = formula_row.as_data()
-    taken = set(Entitlement.objects.filter(cycle=cycle, household_id__any_of=household_ids)
-                .values_list("household_id", flat=True))
+    # Plain tuples and ids as text, not model instances nor uuids: at 100,000 households per cycle every
+    # object per row counts. The members as their JSON text: households of the same members (and day
+    # observed) are evaluated, and their breakdown's JSON made, once (the formula is pure).
+    household_ids = [str(h) for h in household_ids]
+    taken, facts, enrolments = _generation_inputs(cycle, household_ids)
     wanted = [h for h in household_ids if h not in taken]
-    # Plain tuples, not model instances: at 100,000 households per cycle every object per row counts.
-    # The members as their JSON text: households of the same members (and day observed) are evaluated,
-    # and their breakdown's JSON made, once (the formula is pure).
-    facts = {h: (members, observed_on) for h, members, observed_on in HouseholdFact.objects.filter(
-        household_id__any_of=wanted).values_list("household_id", Cast("members", TextField()), "observed_on")}
-    enrolments = {row[0]: row[1:] for row in EnrolmentFact.objects.filter(
-        program_code=program.code, household_id__any_of=wanted).values_list("household_id", "enrolment_id", *LEVELS)}
     now = timezone.now()
     cycle_pk, batch_pk, code, currency = cycle.pk, batch.pk, program.code, program.currency
     formula_pk, formula_version = formula_row.pk, formula_row.version
     on, months = cycle.period_start, program.months_per_cycle
     entitlements, payments, changes, transitions, breakdowns = [], [], [], [], {}
+    ids = iter(uuid4_texts(2 * len(wanted)))
     total = 0
     with buffered():
         for household_id in wanted:
@@ -172,7 +211,7 @@ def cycle_generate_batch(*, cycle_id, batch_id, household_ids: list) -> int:
                                                       observed_on=observed_on, months=months)
                 evaluated = breakdowns[fact] = amount, JSONText(json.dumps(breakdown, separators=(",", ":")))
             amount, breakdown = evaluated
-            entitlement_id, payment_id = uuid.uuid4(), uuid.uuid4()
+            entitlement_id, payment_id = next(ids), next(ids)
             entitlements.append((entitlement_id, cycle_pk, batch_pk, household_id, code, enrolment_id, amount, currency,
                                  formula_pk, formula_version, breakdown, *place, now))
             payments.append((payment_id, entitlement_id, cycle_pk, batch_pk, household_id, code, Payment.Status.PENDING,
