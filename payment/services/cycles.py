@@ -297,21 +297,37 @@ def cycle_submit(*, cycle_id, actor: str, channel: str = "command") -> Cycle:
 def cycle_advance_after(cycle_id, *, actor: str) -> Cycle:
     """cycle_advance in a transaction of its own, after a step of one batch has committed (batch_lock,
     shared_cycle): the last of several such steps running at once sees every batch done. Idempotent: if a
-    process stops in between, the next step of any batch of the cycle moves it on."""
+    process stops in between, the next step of any batch of the cycle moves it on.
+
+    The cycle is locked only when a first look, without a lock, finds it may move on: the lock (for
+    update) waits for every other batch's step that holds the cycle in share mode, so a worker taking it
+    after each batch would wait out the other worker's step every time. That look is taken after this
+    step committed, so the look after the last step to commit sees every batch done."""
+    seen = Cycle.objects.select_related("program").get(pk=cycle_id)
+    if not _advances(seen):
+        return seen
     with transaction.atomic():
         cycle = cycle_lock(cycle_id)
         cycle_advance(cycle, actor=actor)
         return cycle
 
 
-def cycle_advance(cycle: Cycle, *, actor: str) -> None:
-    """Move the (locked) cycle on once every batch has: all approved → approved; all exported → distributed."""
+def _advances(cycle: Cycle) -> list[tuple[str, str]]:
+    """The moves cycle_advance makes of the cycle as it stands: (status, reason) each, in order."""
     statuses = set(Batch.objects.filter(cycle=cycle).exclude(status=Batch.Status.CANCELLED)
                    .values_list("status", flat=True))
-    if cycle.status == Cycle.Status.TO_APPROVE and statuses <= {Batch.Status.APPROVED, Batch.Status.EXPORTED}:
-        _cycle_change(cycle, Cycle.Status.APPROVED, actor=actor, reason="every batch approved")
-    if cycle.status == Cycle.Status.APPROVED and statuses == {Batch.Status.EXPORTED}:
-        _cycle_change(cycle, Cycle.Status.DISTRIBUTED, actor=actor, reason="every batch exported")
+    moves, status = [], cycle.status
+    if status == Cycle.Status.TO_APPROVE and statuses <= {Batch.Status.APPROVED, Batch.Status.EXPORTED}:
+        moves.append((status := Cycle.Status.APPROVED, "every batch approved"))
+    if status == Cycle.Status.APPROVED and statuses == {Batch.Status.EXPORTED}:
+        moves.append((Cycle.Status.DISTRIBUTED, "every batch exported"))
+    return moves
+
+
+def cycle_advance(cycle: Cycle, *, actor: str) -> None:
+    """Move the (locked) cycle on once every batch has: all approved → approved; all exported → distributed."""
+    for to_status, reason in _advances(cycle):
+        _cycle_change(cycle, to_status, actor=actor, reason=reason)
 
 
 @transaction.atomic
