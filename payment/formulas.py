@@ -6,10 +6,14 @@ from datetime import date
 def age_on(member: dict, on: date, observed_on: date) -> int:
     """Whole years on `on`: from the first of the birth month where it was published (the day never is,
     so never late and at most a month early), else the published age carried forward by whole years."""
-    if member.get("birth_month"):
-        year, month = (int(part) for part in member["birth_month"].split("-"))
-        return on.year - year - (1 if on.month < month else 0)
+    birth_month = member.get("birth_month")
+    if birth_month:
+        year, month = birth_month.split("-")
+        return on.year - int(year) - (1 if on.month < int(month) else 0)
     return int(member["age"]) + max(0, on.year - observed_on.year - ((on.month, on.day) < (observed_on.month, observed_on.day)))
+
+
+_FLAGS = ("attending_school", "is_pregnant", "has_disability")
 
 
 def qualifies(component: dict, member: dict, age: int) -> bool:
@@ -19,8 +23,11 @@ def qualifies(component: dict, member: dict, age: int) -> bool:
         return False
     if component["max_age"] is not None and age > component["max_age"]:
         return False
-    return all(component[flag] is None or bool(member.get(flag)) == component[flag]
-               for flag in ("attending_school", "is_pregnant", "has_disability"))
+    for flag in _FLAGS:
+        wanted = component[flag]
+        if wanted is not None and bool(member.get(flag)) != wanted:
+            return False
+    return True
 
 
 def evaluate(formula: dict, *, members: list[dict], on: date, observed_on: date, months: int) -> tuple[int, dict]:

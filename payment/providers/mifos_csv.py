@@ -28,6 +28,37 @@ def _csv(header: list[str], rows) -> bytes:
     return out.getvalue().encode()
 
 
+def _records(text: str, columns: list[str]):
+    """The header and, for each non-empty line, the values of `columns` (None where a short line has
+    none, a name absent from the header gives KeyError): what csv.DictReader gives for those columns,
+    without a dict per line (a tenth of reading a 10,000-line file)."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        return None, iter(())
+    position = {name: i for i, name in enumerate(header)}
+    wanted = [position[name] for name in columns] if set(columns) <= set(position) else None
+
+    def values():
+        if wanted is None:
+            raise KeyError(next(name for name in columns if name not in position))
+        last = max(wanted)
+        for row in reader:
+            if not row:
+                continue
+            if len(row) > last:
+                yield [row[i] for i in wanted]
+            else:
+                yield [row[i] if i < len(row) else None for i in wanted]
+
+    return header, values()
+
+
+_READ_DISBURSEMENT = ["id", "request_id", "payee_identifier_type", "payee_identifier", "amount", "currency", "note",
+                      "program_shortcode", "cycle", "batch_id"]
+_READ_SETTLEMENT = ["request_id", "status", "amount", "currency", "error_description"]
+
+
 class MifosBulkCsv(Provider):
     code = "mifos-csv"
     label = "Mifos Payment Hub bulk CSV"
@@ -40,12 +71,11 @@ class MifosBulkCsv(Provider):
              payee_dfsp_id, r.batch_id] for r in rows))
 
     def read_disbursement_file(self, content: bytes) -> list[DisbursementRow]:
-        reader = csv.DictReader(io.StringIO(content.decode()))
-        return [DisbursementRow(line_number=int(r["id"]), reference=r["request_id"],
-                                payee_identifier_type=r["payee_identifier_type"], payee_identifier=r["payee_identifier"],
-                                amount_centavos=exact_centavos(r["amount"]), currency=r["currency"], note=r["note"],
-                                program_code=r["program_shortcode"], cycle_code=r["cycle"], batch_id=r["batch_id"])
-                for r in reader]
+        _, lines = _records(content.decode(), _READ_DISBURSEMENT)
+        return [DisbursementRow(line_number=int(number), reference=reference, payee_identifier_type=payee_type,
+                                payee_identifier=payee, amount_centavos=exact_centavos(amount), currency=currency,
+                                note=note, program_code=program, cycle_code=cycle, batch_id=batch)
+                for number, reference, payee_type, payee, amount, currency, note, program, cycle, batch in lines]
 
     def settlement_file(self, rows, *, batch_id) -> bytes:
         return _csv(SETTLEMENT_COLUMNS, (
@@ -55,18 +85,18 @@ class MifosBulkCsv(Provider):
 
     def read_settlement_file(self, content: bytes) -> list[SettlementRow]:
         try:
-            reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
-            if reader.fieldnames is None or not set(SETTLEMENT_COLUMNS) <= set(reader.fieldnames):
+            header, lines = _records(content.decode("utf-8-sig"), _READ_SETTLEMENT)
+            if header is None or not set(SETTLEMENT_COLUMNS) <= set(header):
                 raise SettlementFormatError(f"a settlement file starts with the columns {', '.join(SETTLEMENT_COLUMNS)}")
             rows = []
-            for number, r in enumerate(reader, start=1):
-                status = r["status"].strip().upper()
+            for number, (reference, given_status, amount, currency, reason) in enumerate(lines, start=1):
+                status = given_status.strip().upper()
                 if status not in STATUSES:
-                    raise SettlementFormatError(f"line {number}: status {r['status']!r} is not one of {sorted(STATUSES)}")
-                amount = r["amount"].strip()
-                rows.append(SettlementRow(line_number=number, reference=r["request_id"].strip(), status=status,
+                    raise SettlementFormatError(f"line {number}: status {given_status!r} is not one of {sorted(STATUSES)}")
+                amount = amount.strip()
+                rows.append(SettlementRow(line_number=number, reference=reference.strip(), status=status,
                                           amount_centavos=exact_centavos(amount) if amount else None,
-                                          currency=r["currency"].strip(), reason=(r["error_description"] or "").strip()))
+                                          currency=currency.strip(), reason=(reason or "").strip()))
             return rows
         except (UnicodeDecodeError, ValueError, KeyError, csv.Error) as exc:
             if isinstance(exc, SettlementFormatError):

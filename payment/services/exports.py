@@ -45,13 +45,15 @@ def _rows(batch: Batch, lines: list[tuple], *, actor: str) -> list[DisbursementR
     payees = payees_resolve(household_ids=[h for _, _, h, _ in lines], actor=actor,
                             purpose=f"disbursement file of {batch.cycle.code} batch {batch.number}")
     cycle = batch.cycle
+    program = cycle.program
+    # What every line of the batch shares, read once (not through the relations per line).
+    shared = {"currency": program.currency, "note": f"{program.code} {cycle.code}", "program_code": program.code,
+              "cycle_code": cycle.code, "batch_id": str(batch.pk)}
     rows = []
     for number, reference, household_id, amount in lines:
         payee = payees.get(str(household_id)) or {"type": VOUCHER, "identifier": reference}
         rows.append(DisbursementRow(line_number=number, reference=reference, payee_identifier_type=payee["type"],
-                                    payee_identifier=payee["identifier"], amount_centavos=amount,
-                                    currency=cycle.program.currency, note=f"{cycle.program.code} {cycle.code}",
-                                    program_code=cycle.program.code, cycle_code=cycle.code, batch_id=str(batch.pk)))
+                                    payee_identifier=payee["identifier"], amount_centavos=amount, **shared))
     return rows
 
 

@@ -25,7 +25,7 @@ from ..errors import PaymentError
 from ..lock_objects import PaymentRow, payments_lock
 from ..models import DisbursementLine, Payment, ReconciliationException, SettlementFile, SettlementLine
 from ..providers import SettlementFormatError, provider_for
-from .payments import Move, payment_rows, payment_transition, payments_apply, row_columns
+from .payments import Move, payment_rows, payment_transition, payments_apply, pg_array, row_columns
 
 K = ReconciliationException.Kind
 P = Payment.Status
@@ -121,7 +121,12 @@ def settlement_import(*, content: bytes, name: str, provider_code: str = "mifos-
                 counts[to_status] += 1
 
     for chunk in _chunks(settled):
-        DisbursementLine.objects.filter(pk__any_of=chunk).update(settled=True)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {DisbursementLine._meta.db_table} SET settled = true "
+                               "WHERE id = ANY(%s::bigint[])", [pg_array(chunk)])
+        else:
+            DisbursementLine.objects.filter(pk__any_of=chunk).update(settled=True)
     # Missing: every payment of a disbursement file answered here that the file does not name (its
     # lines are the answered files' lines still unsettled: those settled just now are marked above).
     answered_files = {line.file_id for line in sent_lines.values()}
@@ -165,8 +170,8 @@ def _sent(references: set) -> tuple[dict, dict]:
         with connection.cursor() as cursor:
             for chunk in _chunks(references):
                 cursor.execute(f"SELECT {line_columns}, {row_columns('p.')} FROM {DisbursementLine._meta.db_table} l "
-                               f"JOIN {Payment._meta.db_table} p ON p.id = l.payment_id WHERE l.reference = ANY(%s)",
-                               [chunk])
+                               f"JOIN {Payment._meta.db_table} p ON p.id = l.payment_id "
+                               "WHERE l.reference = ANY(%s::varchar[])", [pg_array(chunk, text=True)])
                 for row in cursor.fetchall():
                     line = SentLine._make(row[:width])
                     sent_lines[line.reference] = line
