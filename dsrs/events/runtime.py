@@ -29,7 +29,7 @@ from django.utils import timezone
 from dsrs.observability import bind_correlation_id, reset_correlation_id
 
 from . import contracts, failpoints, metrics, outbox, registry, tracing
-from .bulk import insert_rows
+from .bulk import insert_rows, pg_array
 from .envelope import CANONICAL_UUID, Event, MalformedEvent
 from .models import DeadLetter, InboxEvent
 from .transports import ConsumerSession, Delivery, get_transport
@@ -192,7 +192,7 @@ class ConsumerRuntime:
         return len(deliveries)
 
     # --- one batch --------------------------------------------------------------------------------
-    def process(self, deliveries: list[Delivery], *, read: list[_Work | _Unreadable] | None = None,
+    def process(self, deliveries: list[Delivery], *, read: list[_Work | _Unreadable | None] | None = None,
                 read_ahead: bool = False) -> None:
         """Apply a batch. With `read_ahead`, the next batch is polled and read while the database
         records this one in the inbox; it waits in `_ahead` for the next `poll_once`."""
@@ -289,11 +289,10 @@ class ConsumerRuntime:
                         [(self.group, i, timezone.now()) for i in fresh])
             yield lambda: ({spelled[i] for i in fresh}, letters)
             return
-        # The arrays go as text literals (psycopg's list dumping cost more), the spellings quoted: a
-        # UUID holds no quote. The database answers each id recorded in its canonical spelling.
+        # The arrays go as one literal each (psycopg's list dumping cost more). The database answers each
+        # id recorded in its canonical spelling.
         parameters = {"group": self.group, "pending": DeadLetter.Status.PENDING,
-                      "ids": "{" + ",".join(spelled) + "}",
-                      "spelled": "{" + ",".join(f'"{i}"' for i in spelled.values()) + "}"}
+                      "ids": pg_array(spelled), "spelled": pg_array(spelled.values(), text=True)}
         connection.ensure_connection()
         with connection.wrap_database_errors, connection.connection.pipeline(), \
                 psycopg.Cursor(connection.connection) as cursor:

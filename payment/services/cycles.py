@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from dsrs.events.bulk import JSONText, insert_rows
+from dsrs.events.bulk import JSONText, insert_rows, pg_array
 from dsrs.events.outbox import buffered
 
 from .. import events, formulas, states
@@ -174,7 +174,7 @@ def _generation_inputs(cycle: Cycle, household_ids: list[str]) -> tuple[set, dic
     returning text (no uuid parsed per row); elsewhere the same through the ORM."""
     code = cycle.program.code
     if connection.vendor == "postgresql":
-        ids = "{" + ",".join(household_ids) + "}"
+        ids = pg_array(household_ids)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT household_id::text FROM {Entitlement._meta.db_table} "
                            "WHERE cycle_id = %s AND household_id = ANY(%s::uuid[])", [cycle.pk, ids])

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dsrs.events.bulk import insert_rows
+from dsrs.events.bulk import insert_rows, pg_array
 
 from .. import events, states
 from ..errors import PaymentError
@@ -28,22 +28,6 @@ def row_columns(alias: str = "") -> str:
 
 
 _RETURNED = row_columns()
-
-
-def pg_array(values, *, text: bool = False) -> str:
-    """A PostgreSQL array literal of `values`, to pass as one parameter cast to its type (`%s::uuid[]`):
-    psycopg then quotes one string instead of each of ten thousand values. `text`: each element
-    quoted and escaped (any string); otherwise the values' str() must need no quoting (numbers, uuids)."""
-    if not text:
-        return "{" + ",".join(map(str, values)) + "}"
-    quoted: dict = {}
-    parts = []
-    for value in values:
-        part = quoted.get(value)
-        if part is None:
-            part = quoted[value] = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        parts.append(part)
-    return "{" + ",".join(parts) + "}"
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dsrs.events.bulk import insert_rows
+from dsrs.events.bulk import insert_rows, pg_array
 
 from .. import states
 from ..audit import Action, audit
@@ -25,7 +25,7 @@ from ..errors import PaymentError
 from ..lock_objects import PaymentRow, payments_lock
 from ..models import DisbursementLine, Payment, ReconciliationException, SettlementFile, SettlementLine
 from ..providers import SettlementFormatError, provider_for
-from .payments import Move, payment_rows, payment_transition, payments_apply, pg_array, row_columns
+from .payments import Move, payment_rows, payment_transition, payments_apply, row_columns
 
 K = ReconciliationException.Kind
 P = Payment.Status
