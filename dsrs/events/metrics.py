@@ -68,7 +68,8 @@ def set_relay_ready(ready: bool) -> None:
 def _health_app(metrics_app, *, ready, live, key: str):
     """`/healthz/live` and `/healthz/ready` (503 while any of their checks fails), else the metrics.
 
-    `ready` and `live` give each check's outcome by name: True or "ok" when it passes.
+    `ready` and `live` give each check's outcome by name: True or "ok" when it passes. A process is not
+    ready before its first check reports (a relay or group still starting has none yet), only live.
     """
 
     def app(environ, start_response):
@@ -76,7 +77,8 @@ def _health_app(metrics_app, *, ready, live, key: str):
         if path not in ("/healthz/live", "/healthz/ready"):
             return metrics_app(environ, start_response)
         checks = (live if path == "/healthz/live" else ready)()
-        healthy = all(outcome is True or outcome == "ok" for outcome in checks.values())
+        healthy = (bool(checks) or path == "/healthz/live") and all(
+            outcome is True or outcome == "ok" for outcome in checks.values())
         body = json.dumps({"status": "ok" if healthy else "unavailable", key: checks}).encode()
         start_response("200 OK" if healthy else "503 Service Unavailable",
                        [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
