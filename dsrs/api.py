@@ -23,7 +23,21 @@ REDACTED = "[redacted]"
 # --- Pagination -----------------------------------------------------------------------------------------------
 
 
-class DefaultPagination(pagination.PageNumberPagination):
+class _CheckedPageSize:
+    """A `page_size` that is not a whole number from 1 to `max_page_size` is a bad parameter (400 naming
+    it, with the messages DRF's IntegerField gives), where DRF would quietly answer its default page."""
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        try:
+            return serializers.IntegerField(min_value=1, max_value=self.max_page_size).run_validation(raw)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({self.page_size_query_param: exc.detail}) from None
+
+
+class DefaultPagination(_CheckedPageSize, pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
@@ -36,7 +50,7 @@ class DefaultPagination(pagination.PageNumberPagination):
                 "Not a page of this list: give a whole number from 1 to the last page."]}) from None
 
 
-class CursorPagination(pagination.CursorPagination):
+class CursorPagination(_CheckedPageSize, pagination.CursorPagination):
     """DRF's cursor pagination, with a cursor the API never gave out answered as a bad parameter (400
     naming `cursor`), not a missing resource (DRF's 404)."""
 

@@ -43,3 +43,12 @@ def test_an_unknown_query_parameter_is_refused_with_its_name_and_never_its_value
 ])
 def test_the_pagination_and_format_parameters_are_known(api_client, path, query):
     assert api_client.get(path, query).status_code == 200
+
+
+@pytest.mark.parametrize("path", query_endpoints())
+@pytest.mark.parametrize("size", ["0", "-1", "501", "ten"])
+def test_a_page_size_that_is_not_a_whole_number_from_1_to_500_is_refused_naming_it(api_client, path, size):
+    response = api_client.get(path, {"page_size": size})
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == ["page_size"]
