@@ -41,3 +41,17 @@ def test_a_cycle_scripted_step_by_step_through_the_simulated_provider(settings, 
     status = run("payment_cycle", "status", "--cycle", "4PS-2026-12")
     assert "paid" in status and "all" in status
     assert "closed" in run("payment_cycle", "close", "--cycle", "4PS-2026-12", "--actor", bob.username)
+
+
+def test_the_cycle_benchmark_checks_its_totals_and_says_what_earlier_runs_left(settings, tmp_path):
+    settings.PAYMENT_FILES_DIR = tmp_path
+    # No returns: each household's payment then emits exactly four events (pending, approved, sent, paid or failed).
+    bench = ("bench_payment_cycle", "--households", "30", "--batch-size", "10", "--workers", "1", "--return-share", "0")
+    first = run(*bench)
+    assert "from earlier work" not in first
+    assert "control totals:" in first and ": equal" in first
+    assert Payment.objects.count() == 30
+
+    second = run(*bench)
+    assert "the database holds 30 payments and 120 unsent outbox rows from earlier work" in second
+    assert Payment.objects.count() == 60

@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from dsrs.events.bulk import insert_rows
+from dsrs.events.models import OutboxEvent
 from payment.models import (Batch, DisbursementFile, EnrolmentFact, Entitlement, Formula, FormulaComponent,
                             HouseholdFact, Payment, Program)
 from payment.runs import backend_clock, cycle_run
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         code = f"B{uuid.uuid4().hex[:6].upper()}"
         self.stdout.write(f"bench_payment_cycle: {households} households, program {code}, "
                           f"database {connection.vendor}, {workers} worker(s)")
+        self._say_what_the_database_holds()
         seeded = time.monotonic()
         self._seed(code, households, batch_size)
         self.stdout.write(f"seeded the projections in {time.monotonic() - seeded:.1f}s (not counted)")
@@ -73,6 +75,15 @@ class Command(BaseCommand):
                           f"files {files} centavos: {'equal' if exact else 'NOT EQUAL'}")
         if not exact:
             raise CommandError("control totals differ")
+
+    def _say_what_the_database_holds(self):
+        """Each run leaves N entitlements and payments and 4N outbox rows (no relay sends them here), so a
+        database of earlier runs has larger tables and indexes than a fresh one: said up front, so that a
+        figure is read beside what it was measured on."""
+        payments, unsent = Payment.objects.count(), OutboxEvent.objects.filter(sent_at__isnull=True).count()
+        if payments or unsent:
+            self.stdout.write(f"the database holds {payments} payments and {unsent} unsent outbox rows from earlier "
+                              "work: figures compare only on a fresh database (docs/payment.md, Benchmarks)")
 
     @transaction.atomic
     def _seed(self, code, count, batch_size):
